@@ -1,0 +1,183 @@
+"""Schema v1 of an architecture file, as strict pydantic models.
+
+Strict means no conversion: text stays text and numbers stay numbers (`"8"` is not 8, `NO` is not a
+word once YAML has read it as false), unknown keys are errors, and every text a contributor writes is
+bounded in length and free of raw HTML. The JSON Schema for editors is generated from these models
+(`refarch schema`) and committed as `architectures/architecture.schema.json`.
+
+Rules that span several values (a VM's host exists, the hypervisor has that HA mechanism) are
+cross-checks (`generator/crosscheck.py`), where they can point at the right line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+SCHEMA_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_MAX = 63
+HYPERVISORS = ("vsphere", "hyperv", "kvm")
+
+# Windows cannot create files with these names, and names become file names on the site.
+_RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                             *(f"lpt{i}" for i in range(10))})
+_HTML_TAG = re.compile(r"</?[A-Za-z!?]")  # what a browser would start a tag or comment with
+
+
+def _not_reserved(value: str) -> str:
+    if value in _RESERVED_NAMES:
+        raise PydanticCustomError("reserved_name", "`{name}` is a reserved device name on Windows", {"name": value})
+    return value
+
+
+def _plain_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank_text", "the text is empty")
+    if match := _HTML_TAG.search(value):
+        raise PydanticCustomError(
+            "raw_html", "raw HTML is not allowed (found `{found}`): the site shows text, never HTML",
+            {"found": value[match.start():match.start() + 12].split()[0]})
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise PydanticCustomError("multiline_text", "the text must fit on one line")
+    return value
+
+
+def _hypervisor_reason(value: Any) -> Any:
+    if value == "openstack":
+        raise PydanticCustomError(
+            "hosted_on_itself",
+            "`openstack` cannot host its own control plane: it must run on a management cluster outside the "
+            "cloud it manages (use vsphere, hyperv or kvm)")
+    return value
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX),
+    AfterValidator(_not_reserved),
+    Field(description="A slug: lower-case letters and digits in groups joined by single hyphens, "
+                      "at most 63 characters.",
+          examples=["kvm-01"]),
+]
+Title = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text), AfterValidator(_single_line)]
+Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_plain_text)]
+Prose = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_plain_text)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Platform(_Strict):
+    """The management cluster's hypervisor and how it keeps VMs running when a host fails."""
+
+    hypervisor: Annotated[Literal["vsphere", "hyperv", "kvm"], BeforeValidator(_hypervisor_reason)] = Field(
+        description="The management cluster's hypervisor. The control plane cannot run on the OpenStack cloud "
+                    "it manages.",
+        examples=["kvm"])
+    ha: Literal["vsphere-ha", "failover-cluster", "pacemaker", "none"] = Field(
+        description="What restarts a failed host's VMs elsewhere: vsphere-ha (vSphere), failover-cluster (Hyper-V), "
+                    "pacemaker (KVM), or none.",
+        examples=["pacemaker"])
+    restart_seconds: int | None = Field(
+        None, ge=1, le=86_400,
+        description="Seconds for the platform to restart a failed host's VMs on other hosts (default: the platform's).",
+        examples=[120])
+    anti_affinity: Literal["mandatory", "preferred"] = Field(
+        "preferred",
+        description="Whether VMs of one service must (mandatory) or should (preferred) stay on different hosts, "
+                    "failover included.")
+    witness: Literal["disk", "file-share", "cloud", "qdevice"] | None = Field(
+        None, description="The quorum witness: disk, file-share or cloud (Hyper-V), qdevice (KVM); not for vSphere.",
+        examples=["qdevice"])
+    fencing: Slug | None = Field(
+        None, description="How Pacemaker fences a failed host (KVM only), e.g. ipmi, redfish, sbd.", examples=["ipmi"])
+
+
+class OpenStack(_Strict):
+    """The OpenStack deployment the control plane serves."""
+
+    release: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$", max_length=32)] | None = Field(
+        None, description="The OpenStack release, as text (quote numbers: \"2025.1\").", examples=["2025.1"])
+    networking: Literal["ovs", "ovn"] = Field(
+        "ovs", description="The Neutron back end: ovs (agents) or ovn (OVN databases and northd).")
+
+
+class Host(_Strict):
+    """A hypervisor host of the management cluster."""
+
+    name: Slug = Field(description="Unique among hosts and VMs.", examples=["kvm-01"])
+    failure_domain: Slug | None = Field(
+        None, description="A failure domain declared under failure_domains (rack, power feed, chassis).",
+        examples=["rack-a"])
+    cpus: int | None = Field(None, ge=1, le=4_096, description="CPUs this host offers to VMs.", examples=[32])
+    memory_gib: int | None = Field(None, ge=1, le=65_536, description="Memory in GiB this host offers to VMs.",
+                                   examples=[256])
+
+
+class VM(_Strict):
+    """A control-plane VM and the services it runs."""
+
+    name: Slug = Field(description="Unique among hosts and VMs.", examples=["db-01"])
+    host: Slug = Field(description="The host this VM is intended to run on.", examples=["kvm-01"])
+    vcpus: int | None = Field(None, ge=1, le=1_024, description="Virtual CPUs.", examples=[8])
+    memory_gib: int | None = Field(None, ge=1, le=24_576, description="Memory in GiB.", examples=[32])
+    services: list[Slug] = Field(
+        min_length=1, max_length=64, description="Service ids from the catalog that run on this VM.",
+        examples=[["galera", "rabbitmq"]])
+
+
+class Decision(_Strict):
+    """A design decision, with why it was taken and what it implies."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=32)] = Field(
+        description="A short id, unique in this file.", examples=["D01"])
+    decision: Prose = Field(description="What was decided.")
+    justification: Prose = Field(description="Why.")
+    implication: Prose = Field(description="What follows from it, good and bad.")
+
+
+class Waiver(_Strict):
+    """Accept one finding of one rule for one target, with a reason."""
+
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]+[0-9]{3}$", max_length=16)] = Field(
+        description="The rule id, e.g. RED003.", examples=["RED003"])
+    target: Slug = Field(description="The host, VM or service the finding is about.")
+    reason: Prose = Field(description="Why the finding is acceptable in this design.")
+
+
+class Architecture(_Strict):
+    """A reference architecture: an OpenStack control plane as VMs on a management cluster."""
+
+    model_config = ConfigDict(title="refarch architecture (schema v1)")
+
+    id: Slug = Field(description="Equals the file name without .yaml.", examples=["kvm-three-hosts"])
+    title: Title = Field(description="Plain text, one line.", examples=["KVM with Pacemaker, three hosts"])
+    summary: Markdown = Field(description="Why this design, for whom. Markdown; raw HTML is not allowed.")
+    status: Literal["reference", "example", "counterexample"] = Field(
+        "reference", description="reference (a design to follow), example, or counterexample (a design that "
+                                 "shows what fails; it must raise errors).")
+    platform: Platform
+    openstack: OpenStack = Field(default_factory=OpenStack)
+    failure_domains: list[Slug] = Field(
+        default_factory=list, max_length=64, description="Racks, power feeds or chassis that hosts belong to.",
+        examples=[["rack-a", "rack-b", "rack-c"]])
+    hosts: list[Host] = Field(min_length=1, max_length=256, description="The management cluster's hosts.")
+    vms: list[VM] = Field(min_length=1, max_length=1_024, description="The control-plane VMs.")
+    decisions: list[Decision] = Field(default_factory=list, max_length=100, description="Design decisions.")
+    waivers: list[Waiver] = Field(default_factory=list, max_length=100,
+                                  description="Findings accepted for this design, each with a reason.")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema editors use to complete and check architecture files."""
+    schema = Architecture.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

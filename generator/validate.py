@@ -1,0 +1,77 @@
+"""Check architecture files: safe loading, the schema, then the cross-checks. Every problem is collected."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from generator import loader, schema_check
+from generator.crosscheck import cross_check
+from generator.loader import SourceMap
+from generator.model import Architecture
+from generator.problem import Problem, has_errors, sorted_problems
+
+SUFFIXES = (".yaml", ".yml")
+
+
+class UsageError(Exception):
+    """A path that cannot be checked at all (missing, unreadable, holding no architecture file)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """The outcome for one file."""
+
+    path: str
+    # The validated model when the file fits the schema (it may still have cross-check errors).
+    architecture: Architecture | None
+    source: SourceMap
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return self.architecture is not None and not has_errors(self.problems)
+
+
+def check_bytes(raw: bytes, path: str, stem: str) -> Checked:
+    """Check one file's content; `path` labels the problems and `stem` is the file name without suffix."""
+    loaded = loader.load(raw, path)
+    architecture, problems = schema_check.validate(loaded, path)
+    problems = loaded.problems + problems
+    if architecture is not None:
+        problems += cross_check(architecture, loaded.source, path, stem)
+    return Checked(path, architecture, loaded.source, sorted_problems(problems))
+
+
+def check_file(file: Path) -> Checked:
+    path = file.as_posix()
+    try:
+        with file.open("rb") as handle:
+            raw = handle.read(loader.MAX_FILE_BYTES + 1)  # one byte more tells the file is too large
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from None
+    return check_bytes(raw, path, file.stem)
+
+
+def find_files(paths: list[Path]) -> list[Path]:
+    """The architecture files named, or found below the folders named, in a stable order."""
+    found: list[Path] = []
+    for given in paths:
+        if given.is_dir():
+            inside = sorted(
+                file for file in given.rglob("*")
+                if file.suffix in SUFFIXES and file.is_file()
+                and not any(part.startswith(".") for part in file.relative_to(given).parts)
+            )
+            if not inside:
+                raise UsageError(f"no .yaml files found in {given.as_posix()}")
+            found += inside
+        elif given.is_file():
+            found.append(given)
+        else:
+            raise UsageError(f"no such file or folder: {given.as_posix()}")
+    return list(dict.fromkeys(found))
+
+
+def check_paths(paths: list[Path]) -> list[Checked]:
+    return [check_file(file) for file in find_files(paths)]
