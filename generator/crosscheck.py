@@ -6,8 +6,6 @@ is named after its `id`, and the platform settings belong to the chosen hypervis
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from generator import catalog, checks
 from generator.loader import SourceMap
 from generator.model import Architecture
@@ -15,9 +13,9 @@ from generator.problem import Problem
 from generator.schema_check import suggestion
 
 
-def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str,
-                known_services: Collection[str] = catalog.SERVICE_IDS) -> list[Problem]:
+def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, facts: catalog.Catalog) -> list[Problem]:
     problems: list[Problem] = []
+    known_services = facts.services
 
     def report(check: checks.Check, at: tuple, message: str, hint: str | None = None) -> None:
         problems.append(check.at(path, source.value_at(at), message, hint))
@@ -66,11 +64,12 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str,
 
     platform = arch.platform
     hypervisor = platform.hypervisor
-    if platform.ha not in catalog.PLATFORM_HA[hypervisor]:
+    mechanisms = (facts.platforms[hypervisor].ha, "none")
+    if platform.ha not in mechanisms:
         report(checks.PLATFORM_MISMATCH, ("platform", "ha"), f"platform.ha: {hypervisor} has no `{platform.ha}`",
-               f"for {hypervisor} use one of: {', '.join(catalog.PLATFORM_HA[hypervisor])}")
+               f"for {hypervisor} use one of: {', '.join(mechanisms)}")
     if platform.witness is not None:
-        allowed = catalog.PLATFORM_WITNESS[hypervisor]
+        allowed = facts.platforms[hypervisor].witnesses
         if platform.witness not in allowed:
             report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
                    f"platform.witness: {hypervisor} has no `{platform.witness}` witness",

@@ -69,6 +69,7 @@ class SourceMap:
     keys: dict[Path, Location] = dataclasses.field(default_factory=dict)
     # The text of unquoted scalars that YAML turned into something else than text (for hints).
     plain_scalars: dict[Path, str] = dataclasses.field(default_factory=dict)
+    collections: set[Path] = dataclasses.field(default_factory=set)
 
     def value_at(self, path: Path) -> Location:
         """The position of the value at `path`, or of its nearest ancestor that exists."""
@@ -80,6 +81,10 @@ class SourceMap:
     def key_at(self, path: Path) -> Location:
         """The position of the key that introduces `path`, falling back to `value_at`."""
         return self.keys.get(path) or self.value_at(path)
+
+    def locate(self, path: Path) -> Location:
+        """Where to point for a finding about `path`: the key of a list or mapping, else the value itself."""
+        return self.key_at(path) if path in self.collections else self.value_at(path)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,6 +323,7 @@ class _Builder:
         expected = _SEQ if isinstance(node, SequenceNode) else _MAP
         if node.tag != expected:
             return self.refuse_tag(node, at)
+        self.source.collections.add(at)
         if isinstance(node, SequenceNode):
             return [self.value(item, (*at, index)) for index, item in enumerate(node.value)]
         return self.mapping(node, at)

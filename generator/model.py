@@ -50,12 +50,17 @@ def _single_line(value: str) -> str:
     return value
 
 
-def _hypervisor_reason(value: Any) -> Any:
+def _management_hypervisor(value: Any) -> Any:
+    # Reported as rule RED008 (generator/rules/red008_control_plane_on_its_own_cloud.py).
     if value == "openstack":
         raise PydanticCustomError(
-            "hosted_on_itself",
+            "control-plane-on-its-own-cloud",
             "`openstack` cannot host its own control plane: it must run on a management cluster outside the "
             "cloud it manages (use vsphere, hyperv or kvm)")
+    if isinstance(value, str) and value not in HYPERVISORS:
+        raise PydanticCustomError(
+            "control-plane-on-its-own-cloud",
+            "`{value}` is not a management hypervisor refarch models: use vsphere, hyperv or kvm", {"value": value})
     return value
 
 
@@ -79,7 +84,7 @@ class _Strict(BaseModel):
 class Platform(_Strict):
     """The management cluster's hypervisor and how it keeps VMs running when a host fails."""
 
-    hypervisor: Annotated[Literal["vsphere", "hyperv", "kvm"], BeforeValidator(_hypervisor_reason)] = Field(
+    hypervisor: Annotated[Literal["vsphere", "hyperv", "kvm"], BeforeValidator(_management_hypervisor)] = Field(
         description="The management cluster's hypervisor. The control plane cannot run on the OpenStack cloud "
                     "it manages.",
         examples=["kvm"])

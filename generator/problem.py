@@ -33,6 +33,8 @@ class Problem:
     rule: str
     message: str
     hint: str | None = None
+    # An error a counterexample exists to show: reported, but it does not fail the check.
+    expected: bool = False
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -61,4 +63,5 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
 
 
 def has_errors(problems: list[Problem]) -> bool:
-    return any(p.severity is Severity.ERROR for p in problems)
+    """Whether any problem is an error that fails the check (a counterexample's expected errors do not)."""
+    return any(p.severity is Severity.ERROR and not p.expected for p in problems)

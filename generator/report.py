@@ -20,13 +20,16 @@ def render(problems: list[Problem], files: int, fmt: str) -> str:
 def _text(problems: list[Problem], files: int) -> str:
     lines = []
     for problem in problems:
-        lines.append(str(problem))
+        lines.append(str(problem) + (" (expected: the architecture is a counterexample)" if problem.expected else ""))
         if problem.hint:
             lines.append(f"    hint: {problem.hint}")
-    errors = sum(problem.severity is Severity.ERROR for problem in problems)
-    warnings = len(problems) - errors
+    errors = sum(problem.severity is Severity.ERROR and not problem.expected for problem in problems)
+    expected = sum(problem.expected for problem in problems)
+    warnings = len(problems) - errors - expected
     checked = f"{_count(files, 'file')} checked"
     counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    if expected:
+        counts += f", {expected} expected in counterexamples"
     lines.append(f"{checked}: {counts}" if problems else f"{checked}: no problems")
     return "\n".join(lines) + "\n"
 
@@ -38,7 +41,7 @@ def _count(number: int, noun: str) -> str:
 def _json(problems: list[Problem]) -> str:
     items = [
         {"path": p.path, "line": p.line, "col": p.col, "severity": str(p.severity), "rule": p.rule,
-         "message": p.message, "hint": p.hint}
+         "message": p.message, "hint": p.hint, "expected": p.expected}
         for p in problems
     ]
     return json.dumps({"problems": items}, indent=2, ensure_ascii=False) + "\n"

@@ -16,9 +16,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from generator import checks
+from generator import checks, rules
 from generator.loader import Loaded, Path, format_path
-from generator.model import SLUG_PATTERN, Architecture
+from generator.model import HYPERVISORS, SLUG_PATTERN, Architecture
 from generator.problem import Problem
 
 _EXPECTED = {
@@ -80,6 +80,10 @@ def _problem(item: Any, loaded: Loaded, path: str) -> Problem:
         return checks.UNKNOWN_KEY.at(path, source.key_at(loc), f"{format_path(parent)}: unknown key `{key}`", hint)
 
     at = source.value_at(loc)
+    if kind in rules.BY_SCHEMA_ERROR:  # a redundancy rule the schema applies
+        rule = rules.BY_SCHEMA_ERROR[kind]
+        return Problem(path, at.line, at.col, rule.SEVERITY, rule.ID, f"{where}: {item['msg']}",
+                       suggestion(value, HYPERVISORS))
     raw = source.plain_scalars.get(loc)
     # An unquoted scalar that YAML turned into a number, a boolean or null explains most type errors.
     converted = f'YAML reads `{raw}` as {_describe(value)}; quote it if you mean the text: "{raw}"' if raw else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from generator import loader, schema_check
+from generator import catalog, lint, loader, schema_check
 from generator.crosscheck import cross_check
+from generator.lint import Waived
 from generator.loader import SourceMap
 from generator.model import Architecture
 from generator.problem import Problem, has_errors, sorted_problems
@@ -27,6 +28,7 @@ class Checked:
     architecture: Architecture | None
     source: SourceMap
     problems: list[Problem]
+    waived: list[Waived] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -34,13 +36,23 @@ class Checked:
 
 
 def check_bytes(raw: bytes, path: str, stem: str) -> Checked:
-    """Check one file's content; `path` labels the problems and `stem` is the file name without suffix."""
+    """Check one file's content; `path` labels the problems and `stem` is the file name without suffix.
+
+    The redundancy rules run once the file fits the schema and its references resolve.
+    """
     loaded = loader.load(raw, path)
     architecture, problems = schema_check.validate(loaded, path)
     problems = loaded.problems + problems
+    waived: list[Waived] = []
     if architecture is not None:
-        problems += cross_check(architecture, loaded.source, path, stem)
-    return Checked(path, architecture, loaded.source, sorted_problems(problems))
+        facts = catalog.load()
+        references = cross_check(architecture, loaded.source, path, stem, facts)
+        problems += references
+        if not has_errors(problems):
+            outcome = lint.run(architecture, loaded.source, path, facts)
+            problems += outcome.problems
+            waived = outcome.waived
+    return Checked(path, architecture, loaded.source, sorted_problems(problems), waived)
 
 
 def check_file(file: Path) -> Checked:

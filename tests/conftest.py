@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import textwrap
 
 import pytest
 from hypothesis import settings
 
+from generator import rules
 from generator.validate import Checked, check_bytes
 
 # Property tests explore new inputs locally but replay the same ones in CI; no deadlines (speed is
 # measured by `make bench`, never asserted in tests).
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
-settings.load_profile("ci" if __import__("os").environ.get("CI") else "default")
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# The rules that judge a design once it is well-formed (all but RED008, which the schema applies).
+DESIGN_RULES = {rule.ID for rule in rules.RULES if not hasattr(rule, "SCHEMA_ERROR")}
 
 VALID = textwrap.dedent("""\
     id: arch
@@ -48,9 +54,37 @@ VALID = textwrap.dedent("""\
     """)
 
 
-def check(text: str | bytes, stem: str = "arch") -> Checked:
+ALL_OVS = ("haproxy, keepalived, galera, rabbitmq, memcached, keystone, glance-api, placement-api, nova-api, "
+           "nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, "
+           "neutron-metadata-agent")
+
+# A small design every rule accepts: three hosts, every service on each.
+CLEAN = textwrap.dedent(f"""\
+    id: clean
+    title: A clean design
+    summary: Three hosts, every role on each.
+    platform:
+      hypervisor: kvm
+      ha: pacemaker
+      fencing: ipmi
+    hosts:
+      - {{name: kvm-01, cpus: 32, memory_gib: 128}}
+      - {{name: kvm-02, cpus: 32, memory_gib: 128}}
+      - {{name: kvm-03, cpus: 32, memory_gib: 128}}
+    vms:
+      - {{name: ctl-01, host: kvm-01, vcpus: 8, memory_gib: 32, services: [{ALL_OVS}]}}
+      - {{name: ctl-02, host: kvm-02, vcpus: 8, memory_gib: 32, services: [{ALL_OVS}]}}
+      - {{name: ctl-03, host: kvm-03, vcpus: 8, memory_gib: 32, services: [{ALL_OVS}]}}
+    """)
+
+
+def check(text: str | bytes, stem: str = "arch", design_rules: bool = False) -> Checked:
+    """Check `text`; by default without the design rules' findings, for tests of the structural checks."""
     raw = text.encode() if isinstance(text, str) else text
-    return check_bytes(raw, "test.yaml", stem)
+    result = check_bytes(raw, "test.yaml", stem)
+    if design_rules:
+        return result
+    return dataclasses.replace(result, problems=[p for p in result.problems if p.rule not in DESIGN_RULES])
 
 
 def found(text: str | bytes, stem: str = "arch") -> list[tuple[int, int, str]]:
@@ -67,3 +101,17 @@ def edit(old: str, new: str, text: str = VALID) -> str:
 @pytest.fixture
 def valid_text() -> str:
     return VALID
+
+
+def findings(text: str, rule: str, stem: str = "clean") -> list:
+    """The problems of one rule for `text`, with every check and rule run."""
+    return [p for p in check(text, stem, design_rules=True).problems if p.rule == rule]
+
+
+def at(text: str, line: int, needle: str) -> tuple[int, int]:
+    """(line, col) of the first `needle` on a 1-based line of `text`."""
+    return line, text.splitlines()[line - 1].index(needle) + 1
+
+
+def where(problems: list) -> list[tuple[int, int]]:
+    return [(p.line, p.col) for p in problems]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import VALID, edit
+from conftest import CLEAN, edit
 
 from generator.cli import main
 
@@ -20,8 +20,8 @@ def tree(tmp_path, monkeypatch):
     """A working folder with architectures/ holding one valid and one broken file."""
     folder = tmp_path / "architectures"
     folder.mkdir()
-    (folder / "arch.yaml").write_text(VALID)
-    broken = edit("id: arch", "id: broken", edit("cpus: 16", 'cpus: "16"', edit("host: kvm-02", "host: kvm-09")))
+    (folder / "clean.yaml").write_text(CLEAN)
+    broken = edit("id: clean", "id: broken", edit("name: kvm-01, cpus: 32", 'name: kvm-01, cpus: "32"', CLEAN))
     (folder / "broken.yaml").write_text(broken)
     monkeypatch.chdir(tmp_path)
     return folder
@@ -34,7 +34,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_valid_file_exits_zero(tree, capsys):
-    status, out, _ = run(capsys, "validate", "architectures/arch.yaml")
+    status, out, _ = run(capsys, "validate", "architectures/clean.yaml")
     assert status == 0
     assert out == "1 file checked: no problems\n"
 
@@ -43,7 +43,7 @@ def test_default_path_is_architectures_and_problems_are_sorted_with_hints(tree, 
     status, out, _ = run(capsys, "validate")
     assert status == 1
     assert out.splitlines() == [
-        'architectures/broken.yaml:12:11: error [SCHEMA003] hosts[0].cpus: expected a whole number, found "16"',
+        'architectures/broken.yaml:9:26: error [SCHEMA003] hosts[0].cpus: expected a whole number, found "32"',
         "    hint: remove the quotes around the number",
         "2 files checked: 1 error, 0 warnings",
     ]
@@ -61,9 +61,9 @@ def test_json_format(tree, capsys):
     status, out, _ = run(capsys, "validate", "--format", "json")
     assert status == 1
     assert json.loads(out) == {"problems": [{
-        "path": "architectures/broken.yaml", "line": 12, "col": 11, "severity": "error", "rule": "SCHEMA003",
-        "message": 'hosts[0].cpus: expected a whole number, found "16"',
-        "hint": "remove the quotes around the number"}]}
+        "path": "architectures/broken.yaml", "line": 9, "col": 26, "severity": "error", "rule": "SCHEMA003",
+        "message": 'hosts[0].cpus: expected a whole number, found "32"',
+        "hint": "remove the quotes around the number", "expected": False}]}
 
 
 def test_github_format_escapes_what_would_end_the_command(tree, capsys):
@@ -76,11 +76,24 @@ def test_github_format_escapes_what_would_end_the_command(tree, capsys):
 
 
 def test_cross_checks_run_after_a_clean_schema(tree, capsys):
-    (tree / "broken.yaml").write_text(edit("host: kvm-02", "host: kvm-09"))
+    (tree / "broken.yaml").write_text(edit("host: kvm-02", "host: kvm-09", CLEAN))
     _, out, _ = run(capsys, "validate", "--format", "json")
     problems = json.loads(out)["problems"]
-    # The id `arch` in broken.yaml, and the VM on an undeclared host.
-    assert [(p["rule"], p["line"]) for p in problems] == [("REF005", 1), ("REF002", 23)]
+    # The id `clean` in broken.yaml, and the VM on an undeclared host.
+    assert [(p["rule"], p["line"]) for p in problems] == [("REF005", 1), ("REF002", 14)]
+
+
+def test_rules_run_after_clean_references_and_a_counterexample_exits_zero(tree, capsys):
+    design = edit("name: ctl-03, host: kvm-03", "name: ctl-03, host: kvm-01", CLEAN)
+    (tree / "broken.yaml").write_text(edit("id: clean", "id: broken", design))
+    status, out, _ = run(capsys, "validate", "architectures/broken.yaml")
+    assert status == 1
+    assert "broken.yaml:15:" in out and "[RED004]" in out
+    counterexample = edit("summary:", "status: counterexample\nsummary:", edit("id: clean", "id: broken", design))
+    (tree / "broken.yaml").write_text(counterexample)
+    status, out, _ = run(capsys, "validate", "architectures/broken.yaml")
+    assert status == 0
+    assert "[RED004]" in out and "(expected: the architecture is a counterexample)" in out
 
 
 @pytest.mark.parametrize("args", [
@@ -120,7 +133,7 @@ def test_schema_command_prints_the_committed_schema(capsys):
 
 def test_module_and_console_script_both_run(tree):
     for command in ([sys.executable, "-m", "generator"], [str(Path(sys.executable).parent / "refarch")]):
-        result = subprocess.run([*command, "validate", "architectures/arch.yaml"], capture_output=True, text=True)
+        result = subprocess.run([*command, "validate", "architectures/clean.yaml"], capture_output=True, text=True)
         assert (result.returncode, result.stdout) == (0, "1 file checked: no problems\n")
 
 

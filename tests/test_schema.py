@@ -74,13 +74,14 @@ def test_all_schema_problems_at_once():
 
 def test_hypervisor_openstack_gives_the_reason():
     [problem] = check(edit("hypervisor: kvm", "hypervisor: openstack")).problems
-    assert problem.rule == "SCHEMA004"
+    assert problem.rule == "RED008"
     assert "cannot host its own control plane" in problem.message
 
 
-def test_unknown_hypervisor_suggests():
+def test_unknown_hypervisor_is_rule_red008_and_suggests():
     [problem] = check(edit("hypervisor: kvm", "hypervisor: kvn")).problems
-    assert "is not one of: vsphere, hyperv, kvm" in problem.message
+    assert (problem.line, problem.col, problem.rule) == (5, 15, "RED008")
+    assert "`kvn` is not a management hypervisor" in problem.message
     assert problem.hint == "did you mean `kvm`?"
 
 

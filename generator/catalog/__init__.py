@@ -1,0 +1,166 @@
+"""What refarch knows about OpenStack services, user operations and management platforms.
+
+The knowledge is data: `services.yaml`, `operations.yaml` and `platforms.yaml` beside this module,
+every entry with the sources it rests on. They are read with the same safe loader as architecture
+files and checked by the strict models below; `integrity_problems` checks that references resolve
+and that the dependency graph has no cycle.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from generator import loader
+
+HERE = Path(__file__).resolve().parent
+
+HaModel = Literal["active-active", "quorum", "active-passive", "shards", "vip", "arbitrator"]
+Networking = Literal["ovs", "ovn"]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Service(_Strict):
+    name: str
+    role: str
+    ha_model: HaModel
+    arbitrator: str | None = None  # a service whose instances vote in this one's quorum
+    min_instances: int = Field(ge=1)
+    recommended_instances: int = Field(ge=1)
+    failover_seconds: int | None = None  # active-passive and vip: time for a standby to take over
+    requires: list[str] = []
+    uses: list[str] = []
+    deploy: Literal["required", "optional"]
+    networking: Literal["both", "ovs", "ovn"]
+    recovery_seconds: int = Field(ge=0)
+    when_down: str
+    keeps_working: str
+    notes: str | None = None
+    sources: list[Url] = Field(min_length=1)
+
+    def belongs_to(self, networking: Networking) -> bool:
+        return self.networking in ("both", networking)
+
+
+class Needs(_Strict):
+    requires: list[str] = []
+    uses: list[str] = []
+
+
+class Operation(_Strict):
+    name: str
+    description: str
+    plane: Literal["control", "data"]
+    requires: list[str] = []
+    uses: list[str] = []
+    ovs: Needs = Needs()
+    ovn: Needs = Needs()
+    sources: list[Url] = Field(min_length=1)
+
+    def needs(self, networking: Networking) -> Needs:
+        """The services this operation needs with that networking flavour."""
+        extra: Needs = getattr(self, networking)
+        return Needs(requires=[*self.requires, *extra.requires], uses=[*self.uses, *extra.uses])
+
+
+class AntiAffinity(_Strict):
+    enforced: bool  # kept during failover, even if that leaves a VM down
+    mechanism: str
+
+
+class PlatformFacts(_Strict):
+    name: str
+    ha: str
+    ha_name: str
+    restart_seconds: int = Field(ge=1)
+    restart_basis: str
+    witnesses: list[str]
+    quorum: str
+    anti_affinity: dict[Literal["mandatory", "preferred"], AntiAffinity]
+    fencing: Literal["required", "not-applicable"]
+    fencing_basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
+class Catalog(_Strict):
+    services: dict[str, Service]
+    operations: dict[str, Operation]
+    platforms: dict[Literal["vsphere", "hyperv", "kvm"], PlatformFacts]
+
+    def required_services(self, networking: Networking) -> list[str]:
+        return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
+
+
+class CatalogError(Exception):
+    """The catalog data is broken: a bug of this project, never of a contributor's architecture."""
+
+
+@functools.cache
+def load() -> Catalog:
+    parts = {}
+    for name in ("services", "operations", "platforms"):
+        path = HERE / f"{name}.yaml"
+        loaded = loader.load(path.read_bytes(), path.as_posix())
+        if loaded.problems:
+            raise CatalogError("\n".join(str(problem) for problem in loaded.problems))
+        parts[name] = loaded.data
+    try:
+        catalog = Catalog.model_validate(parts)
+    except ValidationError as error:
+        raise CatalogError(str(error)) from None
+    if problems := integrity_problems(catalog):
+        raise CatalogError("\n".join(problems))
+    return catalog
+
+
+def integrity_problems(catalog: Catalog) -> list[str]:
+    """References that do not resolve, and dependency cycles, as sentences."""
+    problems = []
+    known = catalog.services
+    for sid, service in known.items():
+        for other in (*service.requires, *service.uses, *([service.arbitrator] if service.arbitrator else [])):
+            if other not in known:
+                problems.append(f"service {sid} refers to unknown service {other}")
+        if service.ha_model in ("active-passive", "vip") and service.failover_seconds is None:
+            problems.append(f"service {sid} ({service.ha_model}) needs failover_seconds")
+    for oid, operation in catalog.operations.items():
+        for networking in ("ovs", "ovn"):
+            needs = operation.needs(networking)
+            for other in (*needs.requires, *needs.uses):
+                if other not in known:
+                    problems.append(f"operation {oid} refers to unknown service {other}")
+    problems += [f"dependency cycle: {' -> '.join(cycle)}" for cycle in _cycles(catalog)]
+    return problems
+
+
+def _cycles(catalog: Catalog) -> list[list[str]]:
+    """Cycles in the requires/uses graph, found by depth-first search."""
+    graph = {sid: [*s.requires, *s.uses] for sid, s in catalog.services.items()}
+    state: dict[str, str] = {}
+    found: list[list[str]] = []
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = "open"
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == "open":
+                found.append([*trail[trail.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = "done"
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    return found
+
+
+def majority(votes: int) -> int:
+    """The votes a quorum cluster needs to serve: floor(n/2) + 1."""
+    return votes // 2 + 1

@@ -1,0 +1,57 @@
+"""The redundancy rules: one module each, with a stable id, a kebab-case name and a severity.
+
+A module's docstring is the rule's documentation page, in fixed sections: What it checks, Why it
+matters, Example (fails), Fix (passes), References. Most rules have `check(ctx)`, which yields
+findings; RED008 is applied by the schema (`SCHEMA_ERROR`), and RED012 and RED013 review the other
+rules' outcome (`generator/lint.py` calls them).
+
+Ids are never reused; RED006 is reserved for the rule built on the failure-impact engine.
+"""
+
+from types import ModuleType
+
+from generator.rules import (
+    red001_required_service_missing,
+    red002_too_few_instances,
+    red003_even_quorum_cluster,
+    red004_instances_share_host,
+    red005_single_failure_domain,
+    red007_no_restart_capacity,
+    red008_control_plane_on_its_own_cloud,
+    red009_quorum_witness_missing,
+    red010_pacemaker_without_fencing,
+    red011_anti_affinity_not_enforced,
+    red012_unused_waiver,
+    red013_counterexample_without_errors,
+    red014_service_of_other_networking,
+    red015_host_capacity_exceeded,
+)
+
+RULES: tuple[ModuleType, ...] = (
+    red001_required_service_missing,
+    red002_too_few_instances,
+    red003_even_quorum_cluster,
+    red004_instances_share_host,
+    red005_single_failure_domain,
+    red007_no_restart_capacity,
+    red008_control_plane_on_its_own_cloud,
+    red009_quorum_witness_missing,
+    red010_pacemaker_without_fencing,
+    red011_anti_affinity_not_enforced,
+    red012_unused_waiver,
+    red013_counterexample_without_errors,
+    red014_service_of_other_networking,
+    red015_host_capacity_exceeded,
+)
+BY_ID = {rule.ID: rule for rule in RULES}
+BY_SCHEMA_ERROR = {rule.SCHEMA_ERROR: rule for rule in RULES if hasattr(rule, "SCHEMA_ERROR")}
+CHECKS = tuple(rule for rule in RULES if hasattr(rule, "check"))
+UNUSED_WAIVER = red012_unused_waiver
+COUNTEREXAMPLE = red013_counterexample_without_errors
+
+
+def get(rule_id: str) -> ModuleType:
+    try:
+        return BY_ID[rule_id]
+    except KeyError:
+        raise KeyError(f"no rule {rule_id!r}; known: {', '.join(BY_ID)}") from None
