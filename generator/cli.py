@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate", help="check architecture files and report every problem",
-        description="Check architecture files: safe YAML reading, the schema, cross-references. "
-                    "Every problem of every file is reported as path:line:col: severity [RULE] message.",
+        description="Check architecture files: safe YAML reading (YAML*), the schema (SCHEMA*), cross-references "
+                    "(REF*), then the redundancy rules (RED*). Every problem of every file is reported as "
+                    "path:line:col: severity [RULE] message. A counterexample's errors are reported as expected "
+                    "and do not fail the check.",
     )
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                           help="files, or folders searched for *.yaml and *.yml (default: architectures/)")

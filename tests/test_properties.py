@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import VALID, check
+from conftest import CLEAN, VALID, check
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ YAML_TEXT = st.text(
 
 @st.composite
 def edited(draw) -> str:
-    lines = VALID.splitlines(keepends=True)
+    lines = draw(st.sampled_from([VALID, CLEAN])).splitlines(keepends=True)
     for _ in range(draw(st.integers(1, 4))):
         if not lines:
             break

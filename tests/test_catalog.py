@@ -1,0 +1,85 @@
+"""The catalog: complete, sourced, consistent."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import catalog
+from generator.catalog import Catalog, integrity_problems
+
+FACTS = catalog.load()
+
+SCHEMA_V1_SERVICES = {
+    "haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "etcd", "keystone", "glance-api",
+    "placement-api", "nova-api", "nova-scheduler", "nova-conductor", "nova-novncproxy", "neutron-server",
+    "neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent", "ovn-northd", "ovn-nb-db", "ovn-sb-db",
+    "cinder-api", "cinder-scheduler", "cinder-volume", "horizon", "heat-api", "heat-engine",
+}
+REQUIRED_OPERATIONS = {
+    "authenticate", "list-instances", "boot-instance", "delete-instance", "instance-console", "instance-metadata",
+    "attach-volume", "create-volume", "upload-image", "create-network", "create-router", "associate-floating-ip",
+    "dashboard-login", "create-stack", "live-migrate", "running-instances", "existing-network-traffic",
+}
+
+
+def test_every_service_and_operation_id_is_covered():
+    assert set(FACTS.services) == SCHEMA_V1_SERVICES
+    assert REQUIRED_OPERATIONS <= set(FACTS.operations)
+    assert set(FACTS.platforms) == {"vsphere", "hyperv", "kvm"}
+
+
+def test_every_entry_has_a_source_url():
+    entries = [*FACTS.services.values(), *FACTS.operations.values(), *FACTS.platforms.values()]
+    assert all(entry.sources and all(url.startswith(("https://", "http://")) for url in entry.sources)
+               for entry in entries)
+
+
+def test_references_resolve_and_there_is_no_cycle():
+    assert integrity_problems(FACTS) == []
+
+
+def test_integrity_check_finds_an_unknown_reference_and_a_cycle():
+    data = FACTS.model_dump()
+    data["services"]["keystone"]["requires"] = ["galera", "nowhere"]
+    data["services"]["galera"]["requires"] = ["keystone"]
+    broken = Catalog.model_validate(data)
+    problems = integrity_problems(broken)
+    assert "service keystone refers to unknown service nowhere" in problems
+    assert any(p.startswith("dependency cycle:") and "galera" in p and "keystone" in p for p in problems)
+
+
+def test_data_plane_operations_need_no_control_plane_service():
+    data_plane = {oid: op for oid, op in FACTS.operations.items() if op.plane == "data"}
+    assert {"running-instances", "existing-network-traffic"} <= set(data_plane)
+    for op in data_plane.values():
+        for networking in ("ovs", "ovn"):
+            needs = op.needs(networking)
+            # Only agents that forward traffic themselves may appear: never an API, database or bus.
+            assert set(needs.requires) <= {"neutron-l3-agent"}, op.name
+    assert FACTS.operations["running-instances"].needs("ovs").requires == []
+
+
+@pytest.mark.parametrize(("votes", "majority"), [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (7, 4)])
+def test_majority_is_floor_half_plus_one(votes, majority):
+    assert catalog.majority(votes) == majority
+
+
+def test_quorum_services_name_a_real_arbitrator():
+    for service in FACTS.services.values():
+        if service.arbitrator:
+            assert service.ha_model == "quorum"
+            assert FACTS.services[service.arbitrator].ha_model == "arbitrator"
+
+
+def test_required_services_per_networking_flavour():
+    ovs, ovn = set(FACTS.required_services("ovs")), set(FACTS.required_services("ovn"))
+    core = {"haproxy", "keepalived", "galera", "rabbitmq", "keystone", "glance-api", "placement-api", "nova-api",
+            "nova-scheduler", "nova-conductor", "neutron-server"}
+    assert ovs == core | {"neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent"}
+    assert ovn == core | {"ovn-northd", "ovn-nb-db", "ovn-sb-db"}
+
+
+def test_platform_facts_match_the_schema_choices():
+    assert FACTS.platforms["kvm"].fencing == "required"
+    assert FACTS.platforms["hyperv"].anti_affinity["mandatory"].enforced is False
+    assert FACTS.platforms["vsphere"].witnesses == []
