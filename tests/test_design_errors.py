@@ -14,9 +14,9 @@ from conftest import CLEAN, edit
 ROOT = Path(__file__).resolve().parent.parent
 
 ONE_HOST = CLEAN.replace("host: kvm-02", "host: kvm-01").replace("host: kvm-03", "host: kvm-01")
-HYPERV_TWO_HOSTS = edit("hypervisor: kvm\n  ha: pacemaker\n  fencing: ipmi", "hypervisor: hyperv\n  ha: failover-cluster",
-                        edit("  - {name: kvm-03, cpus: 32, memory_gib: 128}\n", "", CLEAN)).replace("host: kvm-03",
-                                                                                                    "host: kvm-02")
+TWO_HOSTS = edit("  - {name: kvm-03, cpus: 32, memory_gib: 128}\n", "", CLEAN).replace("host: kvm-03", "host: kvm-02")
+HYPERV_TWO_HOSTS = edit("hypervisor: kvm\n  ha: pacemaker\n  fencing: ipmi",
+                        "hypervisor: hyperv\n  ha: failover-cluster", TWO_HOSTS)
 CASES = {
     "galera on two VMs, no arbitrator": (CLEAN.replace(" galera,", "", 1), "RED002", "`galera` has 2 members"),
     "all galera VMs on one host": (ONE_HOST, "RED004", "`galera` runs on ctl-01 and ctl-02, both on host kvm-01"),
