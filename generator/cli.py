@@ -7,9 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from generator import __version__, report
+from generator import __version__, catalog, impact_report, report, scenarios
+from generator.impact import PHASES, Engine
 from generator.model import json_schema
 from generator.problem import has_errors, sorted_problems
+from generator.tolerance import tolerance
 from generator.validate import UsageError, check_paths
 
 DEFAULT_ARCHITECTURES = Path("architectures")
@@ -39,6 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="text (default), json, or github workflow annotations")
     validate.set_defaults(run=_validate)
 
+    impact = commands.add_parser(
+        "impact", help="what stops, degrades and keeps working when parts of an architecture fail",
+        description="Evaluate a failure of an architecture: each operation's state right after it (immediate) "
+                    "and once the platform has restarted the lost VMs (after-restart), with reasons and the time "
+                    "to recover. With --tolerance: how many simultaneous host failures each operation survives, "
+                    "and the minimal sets of hosts whose failure stops it.",
+    )
+    impact.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
+    impact.add_argument("--fail", action="append", default=[], metavar="NAME",
+                        help="a host, VM, failure domain or deployed service id to fail (repeatable)")
+    impact.add_argument("--phase", choices=PHASES, help="only this phase (default: both; JSON then has `phases`)")
+    impact.add_argument("--tolerance", action="store_true", help="report tolerance and minimal cut sets instead")
+    impact.add_argument("--max-order", type=_positive, metavar="K",
+                        help="with --tolerance: largest host set examined (default: all hosts up to 12, else 3)")
+    impact.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    impact.set_defaults(run=_impact)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of architecture files",
                                  description="Print the JSON Schema of architecture files (schema v1).")
     schema.set_defaults(run=_schema)
@@ -66,6 +85,41 @@ def _validate(args: argparse.Namespace) -> int:
     problems = sorted_problems([problem for result in results for problem in result.problems])
     sys.stdout.write(report.render(problems, len(results), args.format))
     return EXIT_ERRORS if has_errors(problems) else EXIT_OK
+
+
+def _impact(args: argparse.Namespace) -> int:
+    if args.tolerance and (args.fail or args.phase):
+        raise UsageError("--tolerance takes no --fail or --phase")
+    if args.max_order and not args.tolerance:
+        raise UsageError("--max-order goes with --tolerance")
+    result = check_paths([args.file])[0]
+    if not result.ok:
+        sys.stdout.write(report.render(result.problems, 1, "text"))
+        return EXIT_ERRORS
+    arch, facts = result.architecture, catalog.load()
+    engine = Engine(arch, facts)
+    if args.tolerance:
+        found = tolerance(engine, args.max_order)
+        output = (json.dumps(impact_report.tolerance_data(arch.id, found), indent=2) + "\n" if args.format == "json"
+                  else impact_report.tolerance_text(arch.id, found))
+    else:
+        try:
+            scenario = scenarios.from_names(arch, set(facts.services), args.fail)
+        except scenarios.UnknownName as error:
+            raise UsageError(str(error)) from None
+        impact = engine.evaluate(scenario)
+        output = (json.dumps(impact_report.impact_data(arch.id, impact, args.phase), indent=2) + "\n"
+                  if args.format == "json"
+                  else impact_report.impact_text(arch.id, impact, (args.phase,) if args.phase else PHASES))
+    sys.stdout.write(output)
+    return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _schema(args: argparse.Namespace) -> int:

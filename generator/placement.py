@@ -1,10 +1,10 @@
-"""Where the platform restarts the VMs of failed hosts.
+"""Where the platform puts VMs it must move: restarts after a host failure, live migrations for maintenance.
 
-A deterministic model of vSphere HA, a failover cluster or Pacemaker restarting VMs: the displaced
-VMs, largest first, each go to the surviving host with the most free memory that has room for it
-(when capacities are declared) and that the anti-affinity setting allows:
+A deterministic model of vSphere HA, a failover cluster or Pacemaker: the VMs to move, largest first,
+each go to the available host with the most free memory that has room for it (when capacities are
+declared) and that the anti-affinity setting allows:
 
-- `mandatory`: never next to a VM that shares a service with it (the VM stays down instead);
+- `mandatory`: never next to a VM that shares a service with it (the VM stays where it is not: down);
 - `preferred`: next to such a VM only when no other host has room;
 - `None`: anti-affinity is not considered (pure capacity, as admission control sizes it).
 """
@@ -12,54 +12,60 @@ VMs, largest first, each go to the surviving host with the most free memory that
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping
 from typing import Literal
 
 from generator.model import VM, Architecture
 
 AntiAffinity = Literal["mandatory", "preferred"] | None
 
-
-@dataclasses.dataclass
-class _Room:
-    cpus: float
-    memory: float
+NO_ROOM = "no available host has the free CPU and memory for it"
+ONLY_SIBLINGS = "every available host with room already runs a VM of the same service (mandatory anti-affinity)"
 
 
-def restart(arch: Architecture, failed_hosts: Iterable[str], anti_affinity: AntiAffinity,
-            down_vms: Iterable[str] = ()) -> dict[str, str | None]:
-    """For each VM of a failed host (and each VM in `down_vms`, none of which restart): its new host or None."""
-    failed = set(failed_hosts)
-    stay_down = set(down_vms)
-    survivors = sorted(host.name for host in arch.hosts if host.name not in failed)
-    room = {host.name: _Room(_or_inf(host.cpus), _or_inf(host.memory_gib)) for host in arch.hosts}
-    on_host: dict[str, list[VM]] = {name: [] for name in survivors}
-    displaced = []
-    for vm in arch.vms:
-        if vm.host in failed:
-            displaced.append(vm)
-        elif vm.name not in stay_down:
-            on_host[vm.host].append(vm)
-            room[vm.host].cpus -= vm.vcpus or 0
-            room[vm.host].memory -= vm.memory_gib or 0
+@dataclasses.dataclass(frozen=True)
+class Moves:
+    """Where each VM runs after the moves (None: not running), and why each unplaced VM could not move."""
 
-    placed: dict[str, str | None] = {}
-    for vm in sorted(displaced, key=lambda v: (-(v.memory_gib or 0), -(v.vcpus or 0), v.name)):
-        if vm.name in stay_down:
-            placed[vm.name] = None
-            continue
-        fits = [h for h in survivors if room[h].cpus >= (vm.vcpus or 0) and room[h].memory >= (vm.memory_gib or 0)]
-        apart = [h for h in fits if not any(set(vm.services) & set(other.services) for other in on_host[h])]
+    where: dict[str, str | None]
+    stranded: dict[str, str]
+
+
+def baseline(arch: Architecture) -> dict[str, str | None]:
+    """Every VM on its intended host."""
+    return {vm.name: vm.host for vm in arch.vms}
+
+
+def move(arch: Architecture, where: Mapping[str, str | None], moving: Collection[str], unavailable: Collection[str],
+         anti_affinity: AntiAffinity) -> Moves:
+    """Place the VMs named in `moving` on hosts other than `unavailable`, around the VMs already running."""
+    vms = {vm.name: vm for vm in arch.vms}
+    hosts = sorted(host.name for host in arch.hosts if host.name not in unavailable)
+    free = {host.name: [_or_inf(host.cpus), _or_inf(host.memory_gib)] for host in arch.hosts}
+    running: dict[str, list[VM]] = {name: [] for name in hosts}
+    placed = dict(where)
+    for name, host in where.items():
+        if host is not None and name not in moving:
+            free[host][0] -= vms[name].vcpus or 0
+            free[host][1] -= vms[name].memory_gib or 0
+            if host in running:
+                running[host].append(vms[name])
+
+    stranded: dict[str, str] = {}
+    for vm in sorted((vms[name] for name in moving), key=lambda v: (-(v.memory_gib or 0), -(v.vcpus or 0), v.name)):
+        fits = [h for h in hosts if free[h][0] >= (vm.vcpus or 0) and free[h][1] >= (vm.memory_gib or 0)]
+        apart = [h for h in fits if not any(set(vm.services) & set(other.services) for other in running[h])]
         choices = fits if anti_affinity is None else apart if anti_affinity == "mandatory" or apart else fits
         if not choices:
             placed[vm.name] = None
+            stranded[vm.name] = NO_ROOM if not fits else ONLY_SIBLINGS
             continue
-        target = min(choices, key=lambda h: (-room[h].memory, -room[h].cpus, h))
+        target = min(choices, key=lambda h: (-free[h][1], -free[h][0], h))
         placed[vm.name] = target
-        on_host[target].append(vm)
-        room[target].cpus -= vm.vcpus or 0
-        room[target].memory -= vm.memory_gib or 0
-    return placed
+        running[target].append(vm)
+        free[target][0] -= vm.vcpus or 0
+        free[target][1] -= vm.memory_gib or 0
+    return Moves(placed, stranded)
 
 
 def _or_inf(value: int | None) -> float:

@@ -5,7 +5,7 @@ matters, Example (fails), Fix (passes), References. Most rules have `check(ctx)`
 findings; RED008 is applied by the schema (`SCHEMA_ERROR`), and RED012 and RED013 review the other
 rules' outcome (`generator/lint.py` calls them).
 
-Ids are never reused; RED006 is reserved for the rule built on the failure-impact engine.
+Ids are never reused.
 """
 
 from types import ModuleType
@@ -16,6 +16,7 @@ from generator.rules import (
     red003_even_quorum_cluster,
     red004_instances_share_host,
     red005_single_failure_domain,
+    red006_single_host_failure_stops_operation,
     red007_no_restart_capacity,
     red008_control_plane_on_its_own_cloud,
     red009_quorum_witness_missing,
@@ -33,6 +34,7 @@ RULES: tuple[ModuleType, ...] = (
     red003_even_quorum_cluster,
     red004_instances_share_host,
     red005_single_failure_domain,
+    red006_single_host_failure_stops_operation,
     red007_no_restart_capacity,
     red008_control_plane_on_its_own_cloud,
     red009_quorum_witness_missing,

@@ -66,8 +66,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.arch.platform.ha == "none" or not ctx.capacities_given():
         return
     for index, host in enumerate(ctx.arch.hosts):
-        stranded = sorted(vm for vm, target in placement.restart(ctx.arch, [host.name], None).items() if target is None)
-        if stranded:
+        on_host = [vm.name for vm in ctx.arch.vms if vm.host == host.name]
+        moves = placement.move(ctx.arch, placement.baseline(ctx.arch), on_host, [host.name], None)
+        if stranded := sorted(moves.stranded):
             yield Finding(("hosts", index, "name"), f"if host {host.name} fails, the other hosts lack free CPU or "
                           f"memory to restart {', '.join(stranded)}", host.name,
                           "add a host, add CPU or memory to the hosts, or make the VMs smaller")
