@@ -56,8 +56,8 @@ def test_shipped_architectures_validate_and_the_counterexample_shows_why():
     assert sorted((p["rule"], p["message"][:40]) for p in problems) == [
         ("RED002", "`galera` has 2 members, 2 votes in all: "),
         ("RED002", "`rabbitmq` has 2 members, 2 votes in all"),
-        ("RED006", "if host esxi-02 fails, authenticate (and "),
-        ("RED006", "if host esxi-03 fails, authenticate (and "),
+        ("RED006", "if host esxi-02 fails, authenticate (and"),
+        ("RED006", "if host esxi-03 fails, authenticate (and"),
     ]
     # The single host failure takes galera below quorum.
     assert "galera, which lost quorum: 1 of 2 votes up" in next(p for p in problems if p["rule"] == "RED006")["message"]
