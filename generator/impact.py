@@ -178,8 +178,8 @@ class Engine:
         if sid in scenario.services:
             return ServiceState(DOWN, "is down on every VM")
         instances = self.instances[sid]
-        voters = instances + (self.instances.get(facts.arbitrator, []) if facts.ha_model == "quorum" and
-                              facts.arbitrator else [])
+        # A quorum service's arbitrator instances vote too (a VM running both has two votes).
+        arbiters = self.instances.get(facts.arbitrator, []) if facts.ha_model == "quorum" and facts.arbitrator else []
         arbiter_failed = facts.arbitrator in scenario.services if facts.arbitrator else False
 
         running = [vm for vm in instances if where[vm.name] is not None]
@@ -189,15 +189,15 @@ class Engine:
         total = len(instances)
 
         if facts.ha_model == "quorum":
-            arbiters = [vm for vm in voters if vm not in instances]
             lost_arbiters = [vm for vm in arbiters if where[vm.name] is None or arbiter_failed]
+            votes = total + len(arbiters)
             votes_up = len(running) + len(arbiters) - len(lost_arbiters)
             details = "; ".join([details] * bool(details) + [
                 why_down.get(vm.name, f"the arbitrator on {vm.name} is down") for vm in lost_arbiters])
-            if votes_up < majority(len(voters)) or not running:
-                return ServiceState(DOWN, f"lost quorum: {votes_up} of {len(voters)} votes up ({details})")
-            if votes_up < len(voters):
-                return ServiceState(DEGRADED, f"runs on {votes_up} of {len(voters)} votes, still a majority "
+            if votes_up < majority(votes) or not running:
+                return ServiceState(DOWN, f"lost quorum: {votes_up} of {votes} votes up ({details})")
+            if votes_up < votes:
+                return ServiceState(DEGRADED, f"runs on {votes_up} of {votes} votes, still a majority "
                                     f"({details})", restarted=restarted)
         elif not running:
             what = "shard" if facts.ha_model == "shards" else "instance"
@@ -214,7 +214,7 @@ class Engine:
                 cause = f"runs {len(running)} of {total} instances ({details})"
             return ServiceState(DEGRADED, cause, delay_seconds=delay, restarted=restarted)
 
-        shared = self._newly_shared(voters if facts.ha_model == "quorum" else instances, where, moved)
+        shared = self._newly_shared(list({vm.name: vm for vm in instances + arbiters}.values()), where, moved)
         if shared:
             return ServiceState(DEGRADED, shared, restarted=restarted)
         return ServiceState(OK, restarted=restarted)

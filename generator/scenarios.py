@@ -65,3 +65,15 @@ def from_names(arch: Architecture, known_services: set[str], names: list[str]) -
     domain_members = {host for domain in failed["domains"] for host in domain_hosts(arch, domain)}
     return Scenario(hosts=frozenset(failed["hosts"] | domain_members), vms=frozenset(failed["vms"]),
                     services=frozenset(failed["services"]), domains=frozenset(failed["domains"]))
+
+
+def all_sets(arch: Architecture, known_services: set[str]) -> dict[str, list[Scenario]]:
+    """Every scenario set refarch reports, by name."""
+    return {
+        "single hosts": single_hosts(arch),
+        "single VMs": single_vms(arch),
+        "failure domains": failure_domains(arch),
+        "whole services": whole_services(arch, known_services),
+        "pairs of hosts": host_pairs(arch),
+        "maintenance then a failure": maintenance_then_failure(arch),
+    }

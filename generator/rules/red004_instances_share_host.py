@@ -54,7 +54,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         first_on_host: dict[str, str] = {}
         for placement in ctx.voters(sid) if facts.ha_model == "quorum" else ctx.placements(sid):
             host = placement.vm.host
-            if host in first_on_host:
+            if first_on_host.get(host) == placement.vm.name:
+                yield Finding(placement.at, f"`{sid}` and its arbitrator both run on {placement.vm.name}: losing that "
+                              "VM takes two votes", sid, "run the arbitrator on a VM of its own, on another host")
+            elif host in first_on_host:
                 yield Finding(placement.at, f"`{sid}` runs on {first_on_host[host]} and {placement.vm.name}, both on "
                               f"host {host}: one host failure takes both", sid,
                               f"move {placement.vm.name} to a host that runs no other `{sid}` instance")

@@ -1,0 +1,198 @@
+"""The failure-impact engine, on cases whose answer the OpenStack HA guide states, and on its phases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CLEAN, check, edit
+
+from generator import catalog
+from generator.impact import Engine, Scenario
+from generator.validate import check_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = catalog.load()
+
+
+def engine(name_or_text: str) -> Engine:
+    if name_or_text.endswith(".yaml"):
+        arch = check_file(ROOT / "architectures" / name_or_text).architecture
+    else:
+        arch = check(name_or_text, "clean", design_rules=True).architecture
+    return Engine(arch, FACTS)
+
+
+def fail(eng: Engine, *names: str, maintenance: tuple[str, ...] = ()):
+    hosts = {h.name for h in eng.arch.hosts}
+    vms = {vm.name for vm in eng.arch.vms}
+    return eng.evaluate(Scenario(
+        hosts=frozenset(n for n in names if n in hosts), vms=frozenset(n for n in names if n in vms),
+        services=frozenset(n for n in names if n not in hosts | vms), maintenance=frozenset(maintenance)))
+
+
+def states(phase, plane: str | None = None) -> dict[str, str]:
+    return {oid: op.state for oid, op in phase.operations.items()
+            if plane is None or FACTS.operations[oid].plane == plane}
+
+
+KVM = "kvm-three-hosts.yaml"
+
+
+def test_losing_one_of_three_galera_members_keeps_everything_working():
+    impact = fail(engine(KVM), "db-01")
+    assert "down" not in states(impact.immediate).values()
+    assert impact.immediate.services["galera"].state == "degraded"
+    assert impact.immediate.services["galera"].cause.startswith("runs on 2 of 3 votes, still a majority")
+
+
+def test_losing_two_galera_members_stops_authentication_and_every_api_write():
+    impact = fail(engine(KVM), "db-01", "db-02")
+    control = states(impact.immediate, "control")
+    assert set(control.values()) == {"down"}
+    reason = impact.immediate.operations["authenticate"].reason
+    assert reason == ("needs keystone, which needs galera, which lost quorum: 1 of 3 votes up "
+                      "(db-01 failed; db-02 failed)")
+
+
+def test_losing_two_hosts_names_the_hosts_in_the_reason():
+    impact = fail(engine(KVM), "kvm-02", "kvm-03")
+    assert impact.immediate.services["galera"].cause == (
+        "lost quorum: 1 of 3 votes up (db-02 was on kvm-02, which failed; db-03 was on kvm-03, which failed)")
+
+
+def test_rabbitmq_down_stops_boots_but_not_listing_or_image_upload():
+    impact = fail(engine(KVM), "rabbitmq")
+    ops = states(impact.immediate)
+    assert ops["boot-instance"] == "down"
+    assert ops["create-volume"] == "down"
+    assert ops["list-instances"] == ops["upload-image"] == ops["authenticate"] == "ok"
+    assert impact.immediate.operations["boot-instance"].reason == "needs rabbitmq, which is down on every VM"
+
+
+def test_keystone_down_stops_authentication():
+    ops = states(fail(engine(KVM), "keystone").immediate)
+    assert ops["authenticate"] == "down"
+    assert ops["dashboard-login"] == "down"
+
+
+@pytest.mark.parametrize("name", ["kvm-three-hosts.yaml", "vsphere-four-hosts.yaml", "basic-six-vms.yaml"])
+def test_the_data_plane_survives_every_control_plane_failure(name):
+    eng = engine(name)
+    everything = [h.name for h in eng.arch.hosts]
+    impact = fail(eng, *everything)
+    assert states(impact.immediate, "control") and set(states(impact.immediate, "control").values()) == {"down"}
+    assert states(impact.immediate)["running-instances"] == "ok"
+    assert states(impact.immediate)["existing-network-traffic"] == "ok"
+
+
+def test_routed_traffic_with_ovs_depends_on_the_l3_agents_only():
+    eng = engine("vsphere-four-hosts.yaml")
+    assert states(fail(eng, "rabbitmq", "galera").immediate)["routed-traffic"] == "ok"
+    assert states(fail(eng, "net-01", "net-02").immediate)["routed-traffic"] == "down"
+
+
+def test_mandatory_anti_affinity_leaves_the_third_member_down_after_restart():
+    impact = fail(engine(KVM), "kvm-01")
+    after = impact.after_restart
+    assert after.where["db-01"] is None
+    assert "cannot restart: every available host with room already runs a VM of the same service" in (
+        after.services["galera"].cause)
+    assert after.where["lb-01"] == "kvm-03"  # no load balancer there, so it may restart
+
+
+def test_preferred_anti_affinity_restarts_next_to_a_sibling_and_says_so():
+    eng = engine(edit("anti_affinity: mandatory", "anti_affinity: preferred",
+                      (ROOT / "architectures" / KVM).read_text()).replace("id: kvm-three-hosts", "id: clean"))
+    after = fail(eng, "kvm-01").after_restart
+    assert after.where["db-01"] in ("kvm-02", "kvm-03")
+    assert after.services["galera"].state == "degraded"
+    assert "one more host failure would take both" in after.services["galera"].cause
+
+
+def test_a_spare_host_brings_full_redundancy_back():
+    impact = fail(engine("vsphere-four-hosts.yaml"), "esxi-01")
+    assert "down" not in states(impact.immediate).values()
+    assert set(states(impact.after_restart).values()) == {"ok"}
+
+
+def test_recovery_time_is_restart_plus_rejoin_when_the_platform_brings_it_back():
+    impact = fail(engine("basic-six-vms.yaml"), "esxi-02")
+    assert impact.immediate.operations["authenticate"].state == "down"
+    assert impact.after_restart.operations["authenticate"].state == "ok"
+    # vSphere's default restart (180 s) plus galera's and rabbitmq's rejoin (60 s).
+    assert impact.recovery_seconds["authenticate"] == 240
+    assert impact.recovery_seconds["running-instances"] == 0
+
+
+def test_without_platform_ha_nothing_comes_back():
+    eng = engine(CLEAN.replace("ha: pacemaker\n  fencing: ipmi", "ha: none"))
+    impact = fail(eng, "kvm-01", "kvm-02")
+    assert impact.after_restart.operations == impact.immediate.operations
+    assert impact.recovery_seconds["authenticate"] is None
+
+
+def test_no_capacity_leaves_vms_down_after_restart():
+    eng = engine(CLEAN.replace("memory_gib: 128", "memory_gib: 40"))
+    after = fail(eng, "kvm-01").after_restart
+    assert after.where["ctl-01"] is None
+    assert "no available host has the free CPU and memory for it" in after.services["galera"].cause
+
+
+def test_a_failed_vm_restarts_in_place():
+    impact = fail(engine(KVM), "db-01")
+    assert impact.immediate.where["db-01"] is None
+    assert impact.after_restart.where["db-01"] == "kvm-01"
+    assert impact.after_restart.services["galera"].state == "ok"
+
+
+def test_failover_of_an_active_passive_service_is_a_delay():
+    impact = fail(engine(KVM), "vol-01")
+    volume = impact.immediate.services["cinder-volume"]
+    assert volume.state == "degraded" and volume.delay_seconds == 60
+    assert volume.cause.startswith("fails over to vol-02 in about 60 s")
+    assert impact.recovery_seconds["create-volume"] == 60
+
+
+def test_keepalived_moves_the_virtual_ip():
+    impact = fail(engine(KVM), "lb-01")
+    assert impact.immediate.services["keepalived"].cause.startswith("moves the virtual IP to lb-02 in about 4 s")
+    assert impact.recovery_seconds["authenticate"] == 4
+
+
+def arbitrated() -> Engine:
+    text = CLEAN.replace(" galera,", "", 1) + "  - {name: arb-01, host: kvm-01, services: [garbd]}\n"
+    return engine(text)
+
+
+def test_an_arbitrator_keeps_two_galera_members_quorate():
+    eng = arbitrated()
+    assert fail(eng, "ctl-02").immediate.services["galera"].state == "degraded"
+    assert fail(eng, "ctl-02", "arb-01").immediate.services["galera"].state == "down"
+    lost = fail(eng, "garbd").immediate.services["galera"]
+    assert lost.state == "degraded" and "the arbitrator on arb-01 is down" in lost.cause
+
+
+def test_maintenance_then_a_failure():
+    eng = engine("vsphere-four-hosts.yaml")
+    impact = fail(eng, "esxi-02", maintenance=("esxi-01",))
+    assert impact.scenario.describe() == "esxi-01 in maintenance, then esxi-02 fails"
+    # db-01 could move to esxi-04 for maintenance; esxi-02's db-02 then has nowhere to restart but esxi-01,
+    # which is in maintenance, so galera runs on two of three.
+    assert impact.immediate.where["db-01"] == "esxi-04"
+    assert impact.after_restart.where["db-02"] is None
+    assert "down" not in states(impact.immediate).values()
+
+
+def test_a_failure_domain_fails_its_hosts():
+    from generator import scenarios
+    eng = engine(KVM)
+    [scenario] = [s for s in scenarios.failure_domains(eng.arch) if s.domains == {"rack-a"}]
+    assert scenario.hosts == {"kvm-01"}
+    assert scenario.describe() == "rack-a fails"
+
+
+def test_services_not_deployed_make_their_operations_unavailable():
+    impact = fail(engine(CLEAN))
+    assert impact.immediate.operations["create-volume"].state == "down"
+    assert impact.immediate.operations["create-volume"].reason == "needs cinder-api, which is not deployed"

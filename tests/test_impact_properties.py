@@ -1,0 +1,132 @@
+"""Properties of the impact engine on random architectures, and tolerance against brute force."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import catalog
+from generator.impact import RANK, Engine, Scenario
+from generator.model import Architecture
+from generator.tolerance import tolerance
+
+FACTS = catalog.load()
+SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api",
+            "glance-api", "cinder-volume", "neutron-l3-agent", "nova-scheduler", "placement-api"]
+
+
+@st.composite
+def architectures(draw) -> Architecture:
+    hosts = [f"h{i}" for i in range(draw(st.integers(1, 5)))]
+    with_capacity = draw(st.booleans())
+    vms = []
+    for i in range(draw(st.integers(1, 7))):
+        vm = {"name": f"v{i}", "host": draw(st.sampled_from(hosts)),
+              "services": draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=5, unique=True))}
+        if with_capacity:
+            vm |= {"vcpus": draw(st.integers(1, 8)), "memory_gib": draw(st.integers(1, 32))}
+        vms.append(vm)
+    return Architecture.model_validate({
+        "id": "random", "title": "Random", "summary": "Random.",
+        "platform": {"hypervisor": "kvm", "ha": draw(st.sampled_from(["pacemaker", "none"])), "fencing": "ipmi",
+                     "anti_affinity": draw(st.sampled_from(["mandatory", "preferred"]))},
+        "hosts": [{"name": h, **({"cpus": 16, "memory_gib": draw(st.integers(8, 64))} if with_capacity else {})}
+                  for h in hosts],
+        "vms": vms,
+    })
+
+
+@st.composite
+def scenario_pairs(draw):
+    """An architecture and two scenarios, the second failing at least what the first fails."""
+    arch = draw(architectures())
+    hosts = [h.name for h in arch.hosts]
+    vms = [vm.name for vm in arch.vms]
+    deployed = sorted({s for vm in arch.vms for s in vm.services})
+    small = Scenario(hosts=frozenset(draw(st.sets(st.sampled_from(hosts)))),
+                     vms=frozenset(draw(st.sets(st.sampled_from(vms)))),
+                     services=frozenset(draw(st.sets(st.sampled_from(deployed), max_size=2))))
+    large = Scenario(hosts=small.hosts | draw(st.sets(st.sampled_from(hosts))),
+                     vms=small.vms | draw(st.sets(st.sampled_from(vms))),
+                     services=small.services | draw(st.sets(st.sampled_from(deployed), max_size=2)))
+    return arch, small, large
+
+
+def ranks(phase) -> dict[str, int]:
+    return {**{f"s:{k}": RANK[v.state] for k, v in phase.services.items()},
+            **{f"o:{k}": RANK[v.state] for k, v in phase.operations.items()}}
+
+
+@given(scenario_pairs())
+def test_failing_more_never_makes_anything_better(case):
+    arch, small, large = case
+    eng = Engine(arch, FACTS)
+    before, after = ranks(eng.phase(small, "immediate")), ranks(eng.phase(large, "immediate"))
+    assert all(after[key] >= before[key] for key in before)
+
+
+@given(scenario_pairs())
+def test_after_restart_is_never_worse_than_immediate(case):
+    arch, scenario, _ = case
+    impact = Engine(arch, FACTS).evaluate(scenario)
+    immediate, after = ranks(impact.immediate), ranks(impact.after_restart)
+    assert all(after[key] <= immediate[key] for key in immediate)
+
+
+@given(scenario_pairs(), st.randoms(use_true_random=False))
+def test_renaming_hosts_permutes_the_results(case, rng):
+    arch, scenario, _ = case
+    names = [h.name for h in arch.hosts]
+    shuffled = names[:]
+    rng.shuffle(shuffled)
+    rename = dict(zip(names, (f"x-{n}" for n in shuffled), strict=True))
+    data = arch.model_dump()
+    for host in data["hosts"]:
+        host["name"] = rename[host["name"]]
+    for vm in data["vms"]:
+        vm["host"] = rename[vm["host"]]
+    renamed = Architecture.model_validate(data)
+    moved = Scenario(hosts=frozenset(rename[h] for h in scenario.hosts), vms=scenario.vms,
+                     services=scenario.services)
+    original = Engine(arch, FACTS).phase(scenario, "immediate")
+    assert ranks(Engine(renamed, FACTS).phase(moved, "immediate")) == ranks(original)
+
+
+@given(scenario_pairs())
+def test_a_service_with_nothing_failed_under_it_is_ok(case):
+    arch, scenario, _ = case
+    eng = Engine(arch, FACTS)
+    phase = eng.phase(scenario, "immediate")
+    for sid in phase.services:
+        below = eng._closure([sid]) | {d for s in eng._closure([sid]) for d in FACTS.services[s].uses}
+        quorum_voters = {FACTS.services[s].arbitrator for s in below} - {None}
+        involved = below | quorum_voters
+        if not involved <= set(eng.instances):
+            continue  # something it needs is not deployed
+        failed = any(s in scenario.services for s in involved) or any(
+            phase.where[vm.name] is None for s in involved for vm in eng.instances[s])
+        if not failed:
+            assert phase.services[sid].state == "ok", (sid, phase.services[sid])
+
+
+@given(architectures())
+def test_minimal_cut_sets_match_brute_force(arch):
+    eng = Engine(arch, FACTS)
+    hosts = sorted(h.name for h in arch.hosts)
+    down_sets = {oid: [] for oid in FACTS.operations}
+    for size in range(len(hosts) + 1):
+        for combo in combinations(hosts, size):
+            phase = eng.phase(Scenario(hosts=frozenset(combo)), "immediate")
+            for oid, op in phase.operations.items():
+                if op.state == "down":
+                    down_sets[oid].append(set(combo))
+    found = tolerance(eng)
+    for oid, sets in down_sets.items():
+        minimal = sorted(sorted(s) for s in sets if not any(other < s for other in sets))
+        expected = minimal if minimal != [[]] else [[]]
+        assert sorted(found.operations[oid].minimal_cut_sets) == expected, oid
+        if expected != [[]]:
+            tolerated = min((len(s) for s in expected), default=len(hosts) + 1) - 1
+            assert found.operations[oid].tolerates == min(tolerated, len(hosts))
