@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from generator import __version__, catalog, impact_report, report, scenarios
-from generator.impact import PHASES, Engine
+from generator import __version__, catalog, diagram, impact_report, report, scenarios
+from generator.impact import PHASES, Engine, Scenario
 from generator.model import json_schema
 from generator.problem import has_errors, sorted_problems
 from generator.tolerance import tolerance
@@ -57,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --tolerance: largest host set examined (default: all hosts up to 12, else 3)")
     impact.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     impact.set_defaults(run=_impact)
+
+    draw = commands.add_parser(
+        "diagram", help="render a view of an architecture as SVG",
+        description="Render a view of an architecture as a self-contained SVG: placement (hosts, VMs, services), "
+                    "topology (requests from the virtual IP to the back ends), or failure (placement coloured by "
+                    "the state of every VM and service after --fail HOST fails).",
+    )
+    draw.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
+    draw.add_argument("--view", choices=diagram.VIEWS, default="placement", help="the view (default: placement)")
+    draw.add_argument("--fail", action="append", default=[], metavar="HOST", help="with --view failure: a host to fail")
+    draw.add_argument("--phase", choices=PHASES, default="immediate", help="with --view failure (default: immediate)")
+    draw.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="where to write the SVG")
+    draw.set_defaults(run=_diagram)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of architecture files",
                                  description="Print the JSON Schema of architecture files (schema v1).")
@@ -112,6 +125,34 @@ def _impact(args: argparse.Namespace) -> int:
                   if args.format == "json"
                   else impact_report.impact_text(arch.id, impact, (args.phase,) if args.phase else PHASES))
     sys.stdout.write(output)
+    return EXIT_OK
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    result = check_paths([args.file])[0]
+    if not result.ok:
+        sys.stdout.write(report.render(result.problems, 1, "text"))
+        return EXIT_ERRORS
+    arch, facts = result.architecture, catalog.load()
+    if (args.view == "failure") != bool(args.fail):
+        raise UsageError("--fail HOST goes with --view failure, and --view failure needs it")
+    hosts = {host.name for host in arch.hosts}
+    if unknown := [name for name in args.fail if name not in hosts]:
+        raise UsageError(f"not a host of {arch.id}: {', '.join(unknown)} (hosts: {', '.join(sorted(hosts))})")
+    if args.view == "placement":
+        drawing = diagram.placement(arch, facts)
+    elif args.view == "topology":
+        drawing = diagram.topology(arch, facts)
+    else:
+        failed = frozenset(args.fail)
+        impact = Engine(arch, facts).evaluate(Scenario(hosts=failed))
+        drawing = diagram.failure(arch, facts, failed, impact.phase(args.phase))
+    try:
+        args.output.write_bytes(diagram.Renderer().svg(drawing))
+    except diagram.DiagramError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return EXIT_OK
 
 

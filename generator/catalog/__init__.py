@@ -30,6 +30,7 @@ class _Strict(BaseModel):
 class Service(_Strict):
     name: str
     role: str
+    in_front: bool = False  # requests pass through it to the services that require it
     ha_model: HaModel
     arbitrator: str | None = None  # a service whose instances vote in this one's quorum
     min_instances: int = Field(ge=1)
