@@ -3,6 +3,8 @@
 # sure Graphviz's `dot` is on the machine.
 
 VENV := .venv
+# Material prints a banner about MkDocs 2 on every run; the project pins MkDocs 1.6.
+export NO_MKDOCS_2_WARNING := 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The first Python 3.11+ on PATH.

@@ -29,6 +29,7 @@ class Checked:
     source: SourceMap
     problems: list[Problem]
     waived: list[Waived] = dataclasses.field(default_factory=list)
+    raw: bytes = b""  # the file's content as read
 
     @property
     def ok(self) -> bool:
@@ -52,11 +53,12 @@ def check_bytes(raw: bytes, path: str, stem: str) -> Checked:
             outcome = lint.run(architecture, loaded.source, path, facts)
             problems += outcome.problems
             waived = outcome.waived
-    return Checked(path, architecture, loaded.source, sorted_problems(problems), waived)
+    return Checked(path, architecture, loaded.source, sorted_problems(problems), waived, raw)
 
 
-def check_file(file: Path) -> Checked:
-    path = file.as_posix()
+def check_file(file: Path, display: str | None = None) -> Checked:
+    """Check one file; `display` is how problems name it (default: the path as given)."""
+    path = display or file.as_posix()
     try:
         with file.open("rb") as handle:
             raw = handle.read(loader.MAX_FILE_BYTES + 1)  # one byte more tells the file is too large

@@ -1,0 +1,1 @@
+"""The MkDocs plugin `refarch`: thin glue between MkDocs events and `generator.site`."""

@@ -1,0 +1,80 @@
+"""Generate the architecture, catalog and rule pages of the site, and keep them live in `mkdocs serve`.
+
+Thin glue: every page and image comes from `generator.site.build`; this class only reads the
+configuration, hands MkDocs the results as generated files, puts the comparison table on the
+hand-written home page, reports problems through MkDocs' logger, and watches the inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from generator import catalog, site
+from generator.diagram import DiagramError, Renderer
+from generator.mkdocs_plugin.config import RefarchConfig
+from generator.problem import Severity
+from generator.validate import UsageError, check_file, find_files
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+log = get_plugin_logger(__name__)
+
+
+class RefarchPlugin(BasePlugin[RefarchConfig]):
+    def __init__(self) -> None:
+        self.is_serve = False
+        self.project = Path()
+        self.home_table = ""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that the plugin persists across `mkdocs serve` rebuilds; notes whether we serve."""
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> None:
+        self.project = Path(config.config_file_path).resolve().parent
+        catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Check every architecture file once, then add the generated pages and images as virtual files."""
+        if not self.config.enabled:
+            return files
+        folder = self.project / self.config.architectures_dir
+        try:
+            paths = find_files([folder])
+            results = [check_file(path, os.path.relpath(path, self.project)) for path in paths]
+            built = site.build(results, catalog.load(), Renderer(self.project / self.config.cache_dir))
+        except (UsageError, DiagramError) as error:
+            raise PluginError(f"refarch: {error}") from None
+        errors = [p for p in built.problems if p.severity is Severity.ERROR and not p.expected]
+        for problem in built.problems:
+            if problem.severity is Severity.WARNING:
+                log.warning(str(problem))
+        if errors and not self.is_serve:
+            raise PluginError("refarch: architecture files have errors:\n" + "\n".join(map(str, errors)))
+        for problem in errors:  # while serving, the page of the file shows them; the log says so too
+            log.warning(str(problem))
+        for path, content in sorted({**built.pages, **built.assets}.items()):
+            files.append(File.generated(config, path, content=content))
+        self.home_table = built.home_table
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put the comparison table of all architectures where the home page asks for it."""
+        if page.file.src_uri == "index.md":
+            return markdown.replace(site.HOME_MARKER, self.home_table)
+        return markdown
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
+        """Rebuild when an architecture file or the catalog changes."""
+        server.watch(str(self.project / self.config.architectures_dir))
+        server.watch(str(catalog.HERE))
+        return server

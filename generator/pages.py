@@ -1,0 +1,93 @@
+"""Render the site's pages from the Jinja2 templates in `generator/templates/`.
+
+Templates are files of this package, never text from an architecture. Every value a template prints
+goes through `text.inline` (plain text, safe in Markdown) unless it is already `Markup`, which only
+this project's own code creates (sanitised summaries, generated links and tables). So a template that
+forgets to escape a value still cannot let YAML text become Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.text import inline
+
+STATE_MARK = {"ok": "✔ ok", "degraded": "▲ degraded", "down": "✖ down"}
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value if isinstance(value, Markup) else inline(value)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=False,  # values are escaped for Markdown by _finalize, which HTML-escaping is not
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["state"] = state
+    env.filters["seconds"] = seconds
+    env.filters["link"] = link
+    env.filters["source"] = source
+    env.filters["url"] = url
+    env.filters["anchor"] = anchor
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def state(value: str) -> Markup:
+    """An operation's or a service's state: a symbol and a word, not colour alone."""
+    return Markup(f'<span class="refarch-state refarch-{value}">{STATE_MARK[value]}</span>')
+
+
+def seconds(value: int | None) -> Markup:
+    if value is None:
+        return Markup("not until repaired")
+    if value == 0:
+        return Markup("&#8211;")
+    minutes, rest = divmod(value, 60)
+    return Markup(f"{value} s" if not minutes else f"{minutes} min" + (f" {rest} s" if rest else ""))
+
+
+def source(value: str) -> Markup:
+    """A file's text as a preformatted raw HTML block: not read as Markdown, no fence to break out of."""
+    escaped = html.escape(value, quote=False).replace("--8", "&#45;-8").replace("{", "&#123;")
+    return Markup(f'<pre class="refarch-source"><code>{escaped}</code></pre>')
+
+
+_URL = re.compile(r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")
+
+
+def url(target: str) -> Markup:
+    """A link target: built by this project from slugs and catalog URLs, checked to hold nothing else."""
+    if not _URL.fullmatch(target) or target.lower().startswith(("javascript:", "data:", "vbscript:")):
+        raise ValueError(f"not a safe link target: {target!r}")
+    return Markup(target)
+
+
+def anchor(ident: str) -> Markup:
+    """A heading id (for `{ #id }`): lower-case letters, digits and hyphens only."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ident):
+        raise ValueError(f"not a safe anchor: {ident!r}")
+    return Markup(ident)
+
+
+def link(label: object, target: str) -> Markup:
+    """A Markdown link with a safe label."""
+    return Markup(f"[{inline(label)}]({url(target)})")

@@ -1,0 +1,250 @@
+"""The documentation site as data: every generated page (Markdown) and asset (images, YAML downloads).
+
+Pure: it takes the checked architecture files, the catalog and a diagram renderer, and returns the
+pages and assets with the problems found; the MkDocs plugin only hands them to MkDocs. A file with
+errors (other than a counterexample's expected ones) gets a page that lists its problems instead of
+an analysis, so one broken file never takes down the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+
+from markupsafe import Markup
+
+from generator import checks, diagram, rules, scenarios
+from generator.catalog import Catalog, majority
+from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
+from generator.model import Architecture
+from generator.pages import render
+from generator.problem import Problem, Severity
+from generator.rules import docs as rule_docs
+from generator.text import markdown_html
+from generator.tolerance import Tolerance, tolerance
+from generator.validate import Checked
+
+HOME_MARKER = "<!-- refarch:architectures -->"
+PHASE_TITLES = {"immediate": "Right after the failure", "after-restart": "After the platform restarts VMs"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Site:
+    pages: dict[str, str]  # path under docs/ -> Markdown
+    assets: dict[str, bytes]  # path under docs/ -> bytes
+    problems: list[Problem]  # every problem of every architecture file
+    home_table: str  # the comparison table for the hand-written home page (links relative to it)
+
+
+@dataclasses.dataclass(frozen=True)
+class Analysis:
+    arch: Architecture
+    engine: Engine
+    sets: dict[str, list[Impact]]
+    tolerance: Tolerance
+    worst_recovery: int | None  # the longest time an operation is down after a single host failure
+
+
+def page_slug(result: Checked) -> str:
+    """The page name of a file: its id when it has a valid one, else a name derived safely from the path."""
+    if result.architecture is not None:
+        return result.architecture.id
+    stem = result.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) and len(stem) <= 63:
+        return stem
+    return "invalid-" + hashlib.sha256(result.path.encode()).hexdigest()[:10]
+
+
+def analyse(arch: Architecture, facts: Catalog) -> Analysis:
+    engine = Engine(arch, facts)
+    sets = {name: [engine.evaluate(s) for s in found]
+            for name, found in scenarios.all_sets(arch, set(facts.services)).items()}
+    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
+    baseline = engine.phase(Scenario(), "immediate").operations
+    offered = [oid for oid in control if baseline[oid].state != DOWN]
+    worst: int | None = 0
+    for impact in sets["single hosts"]:
+        for oid in offered:
+            value = impact.recovery_seconds[oid]
+            if value is None:
+                worst = None
+            elif worst is not None:
+                worst = max(worst, value)
+    return Analysis(arch, engine, sets, tolerance(engine), worst)
+
+
+def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer) -> Site:
+    pages: dict[str, str] = {}
+    assets: dict[str, bytes] = {}
+    problems = [problem for result in results for problem in result.problems]
+    rows = []
+    for result in sorted(results, key=page_slug):
+        slug = page_slug(result)
+        assets[f"architectures/{slug}/{slug}.yaml"] = result.raw
+        if result.ok:
+            analysis = analyse(result.architecture, facts)
+            assets |= _images(analysis, facts, renderer, slug)
+            pages[f"architectures/{slug}.md"] = _architecture_page(result, analysis, facts)
+            rows.append(_summary_row(result, analysis, facts))
+        else:
+            pages[f"architectures/{slug}.md"] = render("invalid.md.j2", result=result, slug=slug,
+                                                       problems=[_finding(p) for p in result.problems])
+            rows.append({"slug": slug, "title": result.path, "invalid": True})
+    pages["architectures/index.md"] = render("architectures.md.j2", rows=rows, base="")
+    pages |= _catalog_pages(facts)
+    pages |= _rule_pages()
+    pages["when-a-service-is-down/index.md"] = _outage_page(facts)
+    return Site(pages, assets, problems, render("comparison.md.j2", rows=rows, base="architectures/"))
+
+
+# ---- one architecture ---------------------------------------------------------------------------------
+
+
+def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug: str) -> dict[str, bytes]:
+    arch = analysis.arch
+    images = {f"architectures/{slug}/placement.svg": renderer.svg(diagram.placement(arch, facts)),
+              f"architectures/{slug}/topology.svg": renderer.svg(diagram.topology(arch, facts))}
+    for impact in analysis.sets["single hosts"]:
+        [host] = impact.scenario.hosts
+        for phase in PHASES:
+            drawing = diagram.failure(arch, facts, impact.scenario.hosts, impact.phase(phase))
+            images[f"architectures/{slug}/failure-{host}-{phase}.svg"] = renderer.svg(drawing)
+    return images
+
+
+def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:
+    arch = analysis.arch
+    platform = facts.platforms[arch.platform.hypervisor]
+    warnings = sum(p.severity is Severity.WARNING for p in result.problems)
+    status = ("counterexample: fails as intended" if arch.status == "counterexample"
+              else f"valid, {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "valid")
+    return {
+        "slug": page_slug(result), "title": arch.title, "invalid": False, "hypervisor": platform.name,
+        "ha": platform.ha_name if arch.platform.ha != "none" else "none",
+        "hosts": len(arch.hosts), "vms": len(arch.vms),
+        "vcpus": sum(vm.vcpus or 0 for vm in arch.vms), "memory": sum(vm.memory_gib or 0 for vm in arch.vms),
+        "tolerates": analysis.tolerance.tolerates, "worst_recovery": analysis.worst_recovery, "status": status,
+    }
+
+
+def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
+    arch = analysis.arch
+    engine = analysis.engine
+    operations = list(facts.operations)
+    hosts = analysis.sets["single hosts"]
+    matrix = {phase: [(oid, [impact.phase(phase).operations[oid].state for impact in hosts]) for oid in operations]
+              for phase in PHASES}
+    return render(
+        "architecture.md.j2",
+        arch=arch, facts=facts, platform=facts.platforms[arch.platform.hypervisor],
+        restart_seconds=engine.restart_seconds, summary=markdown_html(arch.summary),
+        findings=[_finding(p) for p in result.problems], waived=result.waived,
+        placement=_placement_rows(arch), operations=operations, phases=PHASES, phase_titles=PHASE_TITLES,
+        hosts=[next(iter(i.scenario.hosts)) for i in hosts], matrix=matrix,
+        host_failures=[_failure(impact, operations) for impact in hosts],
+        services=[_service_outage(impact, facts) for impact in analysis.sets["whole services"]],
+        pairs=[_combination(impact, facts) for impact in analysis.sets["pairs of hosts"]],
+        maintenance=[_combination(impact, facts) for impact in analysis.sets["maintenance then a failure"]],
+        domains=[_combination(impact, facts) for impact in analysis.sets["failure domains"]],
+        vm_failures=[_combination(impact, facts) for impact in analysis.sets["single VMs"]],
+        tolerance=analysis.tolerance, worst_recovery=analysis.worst_recovery, yaml_name=f"{arch.id}.yaml",
+        yaml_text=result.raw.decode("utf-8", errors="replace"),
+    )
+
+
+def _placement_rows(arch: Architecture) -> list[dict]:
+    rows = []
+    for host in arch.hosts:
+        vms = [vm for vm in arch.vms if vm.host == host.name]
+        rows.append({"host": host, "vms": vms, "vcpus": sum(vm.vcpus or 0 for vm in vms),
+                     "memory": sum(vm.memory_gib or 0 for vm in vms)})
+    return rows
+
+
+def _failure(impact: Impact, operations: list[str]) -> dict:
+    [host] = impact.scenario.hosts
+    rows = []
+    for oid in operations:
+        states = {phase: impact.phase(phase).operations[oid] for phase in PHASES}
+        if any(s.state != "ok" for s in states.values()):
+            rows.append({"operation": oid, "states": states, "recovery": impact.recovery_seconds[oid]})
+    stranded = sorted(vm for vm, host_now in impact.after_restart.where.items() if host_now is None)
+    moved = sorted((vm, where) for vm, where in impact.after_restart.where.items()
+                   if where is not None and impact.immediate.where.get(vm) is None)
+    return {"host": host, "rows": rows, "stranded": stranded, "moved": moved}
+
+
+def _combination(impact: Impact, facts: Catalog) -> dict:
+    """For tables of many scenarios: which control-plane operations stop, immediately and after restart."""
+    def stopped(phase: str) -> list[str]:
+        return [oid for oid, op in impact.phase(phase).operations.items()
+                if op.state == DOWN and facts.operations[oid].plane == "control"]
+    return {"label": impact.scenario.describe(), "immediate": stopped("immediate"),
+            "after": stopped("after-restart")}
+
+
+def _service_outage(impact: Impact, facts: Catalog) -> dict:
+    [sid] = impact.scenario.services
+    by_state: dict[str, list[str]] = {"down": [], "degraded": [], "ok": []}
+    for oid, op in impact.immediate.operations.items():
+        by_state[op.state].append(oid)
+    return {"service": sid, "name": facts.services[sid].name, **by_state}
+
+
+def _finding(problem: Problem) -> dict:
+    if problem.rule in rules.BY_ID:
+        target = f"../rules/{problem.rule.lower()}.md"
+    else:
+        target = f"../rules/structural.md#{problem.rule.lower()}"
+    kind = "expected" if problem.expected else str(problem.severity)
+    return {"problem": problem, "kind": kind, "rule_link": Markup(f"[{problem.rule}]({target})")}
+
+
+# ---- the catalog, the rules and outages ----------------------------------------------------------------
+
+
+def _catalog_pages(facts: Catalog) -> dict[str, str]:
+    return {
+        "catalog/index.md": render("catalog_services.md.j2", facts=facts, majority=majority),
+        "catalog/operations.md": render("catalog_operations.md.j2", facts=facts),
+        "catalog/platforms.md": render("catalog_platforms.md.j2", facts=facts),
+    }
+
+
+def _rule_pages() -> dict[str, str]:
+    pages = {}
+    for rule in rules.RULES:
+        doc = rule_docs.parse(rule)
+        # Rule docstrings are this project's own Markdown, not contributors' text.
+        sections = [(heading, Markup(body)) for heading, body in doc.sections.items()]
+        pages[f"rules/{rule.ID.lower()}.md"] = render("rule.md.j2", rule=rule, title=doc.title, sections=sections)
+    pages["rules/index.md"] = render("rules.md.j2", rules=rules.RULES)
+    pages["rules/structural.md"] = render("structural.md.j2", checks=checks.ALL)
+    return pages
+
+
+def reference_architecture(facts: Catalog, networking: str) -> Architecture:
+    """Every service of one networking flavour on three VMs, one per host: the model for outage pages."""
+    services = [sid for sid, s in facts.services.items() if s.belongs_to(networking) and s.ha_model != "arbitrator"]
+    return Architecture.model_validate({
+        "id": f"reference-{networking}", "title": "Reference", "summary": "Every service on three VMs.",
+        "platform": {"hypervisor": "kvm", "ha": "pacemaker", "fencing": "ipmi"},
+        "openstack": {"networking": networking},
+        "hosts": [{"name": f"host-{i}"} for i in (1, 2, 3)],
+        "vms": [{"name": f"vm-{i}", "host": f"host-{i}", "services": services} for i in (1, 2, 3)],
+    })
+
+
+def _outage_page(facts: Catalog) -> str:
+    """For every catalog service, what stops, degrades and keeps working when all its instances are down."""
+    entries = []
+    engines = {n: Engine(reference_architecture(facts, n), facts) for n in ("ovs", "ovn")}
+    for sid, service in facts.services.items():
+        networking = "ovn" if service.networking == "ovn" else "ovs"
+        target = sid if service.ha_model != "arbitrator" else None
+        impact = engines[networking].evaluate(Scenario(services=frozenset([target] if target else [])))
+        outage = _service_outage(impact, facts) if target else None
+        entries.append({"sid": sid, "service": service, "outage": outage, "networking": networking})
+    return render("outages.md.j2", entries=entries, facts=facts)
+

@@ -1,0 +1,38 @@
+"""Text from architecture files, made safe for the pages it appears on.
+
+Contributors' YAML is untrusted: nothing it holds may become Markdown syntax, HTML, a template, a
+snippet include or an attribute list on the site. Two ways in, and only two:
+
+- `inline(text)`: plain text for a page's Markdown. Every character that Markdown, its extensions
+  (attr_list `{...}`, tables `|`, snippets `--8<--`) or HTML give a meaning is written as a numeric
+  character reference, which Markdown passes through and the browser shows as the character itself.
+  Newlines become spaces, so a value cannot end a table row or start a heading.
+- `markdown_html(text)`: the Markdown of a summary, rendered without any extension, then cleaned by
+  nh3 (an allowlist sanitiser) so that no script, event handler, style or `javascript:` link
+  survives. The result is raw HTML for a page, with `<`, `[` and `{` in its text escaped.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+_SPECIAL = set("&<>\"'\\`*_{}[]()#+-.!|:~=^$%@")
+_ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a", "h3", "h4", "h5",
+                 "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del"}
+
+
+def inline(value: object) -> Markup:
+    """Plain text, safe anywhere in a page's Markdown (a paragraph, a heading, a table cell, a link text)."""
+    text = " ".join(str(value).split())
+    return Markup("".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in text))
+
+
+def markdown_html(value: str) -> Markup:
+    """A contributor's Markdown as sanitised HTML (no raw HTML, scripts, handlers or unsafe links)."""
+    html = markdown.markdown(value, extensions=[], output_format="html")
+    clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}, "code": set()},
+                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer")
+    # Keep MkDocs' own Markdown pass (and any preprocessor such as snippets) from reading the text again.
+    return Markup(clean.replace("{", "&#123;").replace("[", "&#91;").replace("--8", "&#45;-8"))

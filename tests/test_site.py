@@ -1,0 +1,142 @@
+"""The documentation site: a strict build, refusal to publish broken designs, hostile text, reproducibility."""
+
+from __future__ import annotations
+
+import filecmp
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sitebuild import HOSTILE, ROOT, build, project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    folder = project(tmp_path_factory.mktemp("project"))
+    out = tmp_path_factory.mktemp("site")
+    result = build(folder, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def text_of(page: Path | str) -> str:
+    raw = page.read_text() if isinstance(page, Path) else page
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())
+
+
+def test_strict_build_of_the_real_site_has_every_page(built):
+    for arch in ROOT.glob("architectures/*.yaml"):
+        page = built / "architectures" / arch.stem / "index.html"
+        assert page.is_file(), arch.stem
+        assert (built / "architectures" / arch.stem / "placement.svg").is_file()
+        assert (built / "architectures" / arch.stem / f"{arch.stem}.yaml").read_bytes() == arch.read_bytes()
+    for page in ("index.html", "catalog/index.html", "catalog/operations/index.html", "catalog/platforms/index.html",
+                 "rules/index.html", "rules/red006/index.html", "rules/structural/index.html",
+                 "when-a-service-is-down/index.html", "concepts/index.html"):
+        assert (built / page).is_file(), page
+
+
+def test_home_page_compares_every_architecture(built):
+    home = text_of(built / "index.html")
+    assert "Counterexample: the basic six-VM model" in home
+    assert "KVM with Pacemaker, three hosts, OVN" in home
+    assert "<!-- refarch:architectures -->" not in (built / "index.html").read_text()
+
+
+def test_counterexample_page_explains_why(built):
+    page = text_of(built / "architectures" / "basic-six-vms" / "index.html")
+    assert "Counterexample: do not build this" in page
+    assert "galera, which lost quorum: 1 of 2 votes up" in page
+    assert "RED002: expected error" in page
+
+
+def test_outage_page_answers_per_service(built):
+    raw = (built / "when-a-service-is-down" / "index.html").read_text()
+    rabbit = text_of(raw[raw.index('id="rabbitmq"'):raw.index('id="memcached"')])
+    assert "Stops: boot-instance" in rabbit
+    assert "list-instances" in rabbit.split("Keeps working:")[1]
+
+
+def test_an_architecture_with_errors_stops_the_build_with_positions(tmp_path):
+    broken = HOSTILE.replace("id: hostile", "id: broken").replace("host: kvm-02", "host: kvm-09")
+    result = build(project(tmp_path / "p", {"broken.yaml": broken}), tmp_path / "out")
+    assert result.returncode != 0
+    assert re.search(r"architectures/broken\.yaml:\d+:\d+: error \[REF002\] vms\[1\]", result.stderr), result.stderr
+
+
+def test_a_rule_warning_fails_a_strict_build(tmp_path):
+    # Four rabbitmq members on four hosts (with a quorum device for the four-host cluster): only a warning.
+    even = (HOSTILE.replace("id: hostile", "id: even").replace("fencing: ipmi", "fencing: ipmi\n  witness: qdevice")
+            .replace("vms:\n", "  - {name: kvm-04}\nvms:\n  - {name: mq-04, host: kvm-04, services: [rabbitmq]}\n"))
+    result = build(project(tmp_path / "p", {"even.yaml": even}), tmp_path / "out")
+    assert result.returncode != 0
+    assert re.search(r"WARNING .*architectures/even\.yaml:\d+:\d+: warning \[RED003\]", result.stderr), result.stderr
+    assert "error [" not in result.stderr
+
+
+class Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [(tag, name, value or "") for name, value in attrs]
+
+
+def test_hostile_text_is_inert(tmp_path):
+    result = build(project(tmp_path / "p", {"hostile.yaml": HOSTILE}), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    raw = (tmp_path / "out" / "architectures" / "hostile" / "index.html").read_text()
+    parser = Attributes()
+    parser.feed(raw)
+    assert not [a for a in parser.found if a[1].startswith("on")], "event handler attribute"
+    urls = [value.strip().lower() for _, name, value in parser.found if name in ("href", "src", "action")]
+    assert not [u for u in urls if u.startswith(("javascript:", "vbscript:", "data:"))]
+    # The page has the scripts every Material page has, and not one more.
+    plain = (tmp_path / "out" / "concepts" / "index.html").read_text()
+    assert raw.count("<script") == plain.count("<script")
+    text = text_of(tmp_path / "out" / "architectures" / "hostile" / "index.html")
+    assert "{{ 7*7 }}" in text and "49" not in text.replace("1.49", "")
+    assert '--8<-- "/etc/passwd"' in text and "root:x:0" not in text
+    assert "{% raw %}x{% endraw %}" in text
+    assert "{: onclick='alert(6)' } {{ config.site_name }}" in text
+    assert "Hostile { onclick=alert(1) } [x](javascript:alert(2)) {{ 7*7 }} | cell" in text
+    # Text cannot leave its table cell or become a heading.
+    assert not re.search(r"<h\d[^>]*>[^<]*Injected heading", raw)
+    assert "cell | with a pipe # Injected heading | a | b |" in text
+
+
+def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
+    folder = project(tmp_path / "p")
+    first = build(folder, tmp_path / "one", PYTHONHASHSEED="1")
+    shutil.rmtree(folder / ".cache")  # the second build draws every diagram again
+    second = build(folder, tmp_path / "two", PYTHONHASHSEED="2")
+    assert first.returncode == second.returncode == 0
+    mismatch = _differences(tmp_path / "one", tmp_path / "two")
+    assert mismatch == [], mismatch[:5]
+
+
+def test_the_order_files_are_written_in_does_not_matter(tmp_path):
+    shipped = {p.name: p.read_text() for p in sorted(ROOT.glob("architectures/*.yaml"))}
+    forward = project(tmp_path / "a", shipped)
+    backward = project(tmp_path / "b", dict(reversed(shipped.items())))
+    assert build(forward, tmp_path / "one").returncode == 0
+    assert build(backward, tmp_path / "two").returncode == 0
+    assert _differences(tmp_path / "one", tmp_path / "two") == []
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    found = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str = "") -> None:
+        found.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.funny_files)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in sorted(cmp.subdirs.items()):
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right))
+    return found
