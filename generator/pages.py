@@ -31,7 +31,7 @@ def _finalize(value: Any) -> Any:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
-        autoescape=False,  # values are escaped for Markdown by _finalize, which HTML-escaping is not
+        autoescape=False,  # noqa: S701 (values are escaped for Markdown by _finalize; HTML escaping is not enough)
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

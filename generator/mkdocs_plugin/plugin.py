@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
 
-log = get_plugin_logger(__name__)
+log = get_plugin_logger("refarch")
 
 
 class RefarchPlugin(BasePlugin[RefarchConfig]):

@@ -1,0 +1,110 @@
+"""The built site in a real browser: the system Chromium driven by Playwright.
+
+Every generated page opens without a console error and with every image loaded, search finds an
+architecture by its title, and the hostile architecture's page runs no script. The site is served
+from a sub-path of a copy, as it would be once published.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sitebuild import HOSTILE, ROOT, build, project
+
+from generator.validate import check_file
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
+                                "chromium package (.ci/run does, so CI always runs these tests)")
+SUB_PATH = "published/refarch"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    architectures = {p.name: p.read_text() for p in ROOT.glob("architectures/*.yaml")} | {"hostile.yaml": HOSTILE}
+    folder = project(tmp_path_factory.mktemp("project"), architectures)
+    out = tmp_path_factory.mktemp("site")
+    result = build(folder, out)
+    assert result.returncode == 0, result.stderr
+    root = tmp_path_factory.mktemp("www")
+    shutil.copytree(out, root / SUB_PATH)
+    handler = functools.partial(Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/{SUB_PATH}/", out, folder
+    server.shutdown()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-default-apps"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.goto(url, wait_until="load")
+    return page, problems
+
+
+def test_every_page_opens_cleanly_with_its_images(served, browser):
+    base, out, folder = served
+    pages = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("index.html"))
+    assert len(pages) > 20
+    images = 0
+    for rel in pages:
+        page, problems = open_page(browser, base + ("" if rel == "." else rel + "/"))
+        for src, width in page.eval_on_selector_all("img", "els => els.map(e => [e.getAttribute('src'), "
+                                                           "e.naturalWidth])"):
+            assert width > 0, f"{rel}: image {src} did not load"
+            images += 1
+        assert problems == [], f"{rel}: {problems}"
+        page.close()
+    # Placement and topology of each design, and one failure view per host in each of the two phases.
+    designs = [check_file(path).architecture for path in (folder / "architectures").glob("*.yaml")]
+    assert images == sum(2 + 2 * len(arch.hosts) for arch in designs)
+
+
+def test_search_finds_an_architecture_by_its_title(served, browser):
+    base, _, _ = served
+    page, problems = open_page(browser, base)
+    page.locator(".md-search__input").fill("Pacemaker")
+    result = page.locator(".md-search-result__item").filter(has_text="KVM with Pacemaker, three hosts, OVN")
+    result.first.wait_for(timeout=20_000)
+    assert problems == []
+
+
+def test_the_hostile_page_runs_no_script(served, browser):
+    base, _, _ = served
+    page, problems = open_page(browser, base + "architectures/hostile/")
+    assert "{{ 7*7 }}" in page.locator("h1").inner_text()
+    for link in page.locator(".refarch-summary a").all():
+        assert link.get_attribute("href") in (None, "https://docs.openstack.org/")
+        if link.get_attribute("href") is None:
+            link.click()
+    for tab in page.locator(".tabbed-labels label").all():
+        tab.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert problems == [], problems
