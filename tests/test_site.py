@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import html
 import re
 import shutil
@@ -140,3 +141,19 @@ def _differences(left: Path, right: Path) -> list[str]:
 
     walk(filecmp.dircmp(left, right))
     return found
+
+
+def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
+    real = shutil.which("dot")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    log = tmp_path / "dot-runs.log"
+    (shims / "dot").write_text(f'#!/bin/sh\ncase "$*" in *-Tsvg*) echo run >> "{log}";; esac\nexec "{real}" "$@"\n')
+    (shims / "dot").chmod(0o755)
+    folder = project(tmp_path / "p")
+    path = f"{shims}:{os.environ['PATH']}"
+    assert build(folder, tmp_path / "cold", PATH=path).returncode == 0
+    cold = log.read_text().count("run")
+    assert cold >= 4 * 2  # at least placement and topology of every shipped design
+    assert build(folder, tmp_path / "warm", PATH=path).returncode == 0
+    assert log.read_text().count("run") == cold
