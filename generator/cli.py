@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator import __version__, catalog, diagram, impact_report, report, scenarios
 from generator.impact import PHASES, Engine, Scenario
-from generator.model import json_schema
+from generator.model import Architecture, json_schema
 from generator.problem import has_errors, sorted_problems
 from generator.tolerance import tolerance
 from generator.validate import UsageError, check_paths
@@ -105,11 +105,10 @@ def _impact(args: argparse.Namespace) -> int:
         raise UsageError("--tolerance takes no --fail or --phase")
     if args.max_order and not args.tolerance:
         raise UsageError("--max-order goes with --tolerance")
-    result = check_paths([args.file])[0]
-    if not result.ok:
-        sys.stdout.write(report.render(result.problems, 1, "text"))
+    arch = _valid_architecture(args.file)
+    if arch is None:
         return EXIT_ERRORS
-    arch, facts = result.architecture, catalog.load()
+    facts = catalog.load()
     engine = Engine(arch, facts)
     if args.tolerance:
         found = tolerance(engine, args.max_order)
@@ -129,11 +128,10 @@ def _impact(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    result = check_paths([args.file])[0]
-    if not result.ok:
-        sys.stdout.write(report.render(result.problems, 1, "text"))
+    arch = _valid_architecture(args.file)
+    if arch is None:
         return EXIT_ERRORS
-    arch, facts = result.architecture, catalog.load()
+    facts = catalog.load()
     if (args.view == "failure") != bool(args.fail):
         raise UsageError("--fail HOST goes with --view failure, and --view failure needs it")
     hosts = {host.name for host in arch.hosts}
@@ -154,6 +152,15 @@ def _diagram(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return EXIT_OK
+
+
+def _valid_architecture(path: Path) -> Architecture | None:
+    """The architecture in `path`, or None after printing its problems (the caller exits with 1)."""
+    result = check_paths([path])[0]
+    if not result.ok:
+        sys.stdout.write(report.render(result.problems, 1, "text"))
+        return None
+    return result.architecture
 
 
 def _positive(text: str) -> int:

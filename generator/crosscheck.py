@@ -10,7 +10,7 @@ from generator import catalog, checks
 from generator.loader import SourceMap
 from generator.model import Architecture
 from generator.problem import Problem
-from generator.schema_check import suggestion
+from generator.suggest import suggestion
 
 
 def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, facts: catalog.Catalog) -> list[Problem]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from itertools import combinations
 
 from generator.impact import Scenario
 from generator.model import Architecture
+from generator.suggest import suggestion
 
 
 def single_hosts(arch: Architecture) -> list[Scenario]:
@@ -57,10 +57,10 @@ def from_names(arch: Architecture, known_services: set[str], names: list[str]) -
         kind = ("hosts" if name in hosts else "vms" if name in vms else "domains" if name in domains
                 else "services" if name in services else None)
         if kind is None:
-            close = difflib.get_close_matches(name, sorted(hosts | vms | domains | services), n=1, cutoff=0.6)
+            hint = suggestion(name, hosts | vms | domains | services)
             detail = " (it is a catalog service this architecture does not deploy)" if name in known_services else ""
             raise UnknownName(f"`{name}` is no host, VM, failure domain or deployed service of {arch.id}{detail}"
-                              + (f"; did you mean `{close[0]}`?" if close else ""))
+                              + (f"; {hint}" if hint else ""))
         failed[kind].add(name)
     domain_members = {host for domain in failed["domains"] for host in domain_hosts(arch, domain)}
     return Scenario(hosts=frozenset(failed["hosts"] | domain_members), vms=frozenset(failed["vms"]),

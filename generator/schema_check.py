@@ -8,10 +8,8 @@ reported again.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import re
-from collections.abc import Iterable
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -20,6 +18,7 @@ from generator import checks, rules
 from generator.loader import Loaded, Path, format_path
 from generator.model import HYPERVISORS, SLUG_PATTERN, Architecture
 from generator.problem import Problem
+from generator.suggest import suggestion
 
 _EXPECTED = {
     "string_type": "text",
@@ -47,14 +46,6 @@ def validate(loaded: Loaded, path: str) -> tuple[Architecture | None, list[Probl
             if not _is_damaged(tuple(item["loc"]), loaded.damaged)
         ]
         return None, problems
-
-
-def suggestion(word: Any, choices: Iterable[str]) -> str | None:
-    """A 'did you mean' hint for a near miss, if there is one."""
-    if not isinstance(word, str):
-        return None
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _is_damaged(loc: Path, damaged: frozenset[Path]) -> bool:

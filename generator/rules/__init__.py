@@ -8,48 +8,33 @@ rules' outcome (`generator/lint.py` calls them).
 Ids are never reused.
 """
 
+import importlib
 from types import ModuleType
 
-from generator.rules import (
-    red001_required_service_missing,
-    red002_too_few_instances,
-    red003_even_quorum_cluster,
-    red004_instances_share_host,
-    red005_single_failure_domain,
-    red006_single_host_failure_stops_operation,
-    red007_no_restart_capacity,
-    red008_control_plane_on_its_own_cloud,
-    red009_quorum_witness_missing,
-    red010_pacemaker_without_fencing,
-    red011_anti_affinity_not_enforced,
-    red012_unused_waiver,
-    red013_counterexample_without_errors,
-    red014_service_of_other_networking,
-    red015_host_capacity_exceeded,
+# Every rule module, in id order; listed once, here.
+_MODULES = (
+    "red001_required_service_missing",
+    "red002_too_few_instances",
+    "red003_even_quorum_cluster",
+    "red004_instances_share_host",
+    "red005_single_failure_domain",
+    "red006_single_host_failure_stops_operation",
+    "red007_no_restart_capacity",
+    "red008_control_plane_on_its_own_cloud",
+    "red009_quorum_witness_missing",
+    "red010_pacemaker_without_fencing",
+    "red011_anti_affinity_not_enforced",
+    "red012_unused_waiver",
+    "red013_counterexample_without_errors",
+    "red014_service_of_other_networking",
+    "red015_host_capacity_exceeded",
 )
-
-RULES: tuple[ModuleType, ...] = (
-    red001_required_service_missing,
-    red002_too_few_instances,
-    red003_even_quorum_cluster,
-    red004_instances_share_host,
-    red005_single_failure_domain,
-    red006_single_host_failure_stops_operation,
-    red007_no_restart_capacity,
-    red008_control_plane_on_its_own_cloud,
-    red009_quorum_witness_missing,
-    red010_pacemaker_without_fencing,
-    red011_anti_affinity_not_enforced,
-    red012_unused_waiver,
-    red013_counterexample_without_errors,
-    red014_service_of_other_networking,
-    red015_host_capacity_exceeded,
-)
+RULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"{__name__}.{name}") for name in _MODULES)
 BY_ID = {rule.ID: rule for rule in RULES}
 BY_SCHEMA_ERROR = {rule.SCHEMA_ERROR: rule for rule in RULES if hasattr(rule, "SCHEMA_ERROR")}
 CHECKS = tuple(rule for rule in RULES if hasattr(rule, "check"))
-UNUSED_WAIVER = red012_unused_waiver
-COUNTEREXAMPLE = red013_counterexample_without_errors
+UNUSED_WAIVER = BY_ID["RED012"]
+COUNTEREXAMPLE = BY_ID["RED013"]
 
 
 def get(rule_id: str) -> ModuleType:

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 
 from generator.problem import Severity
 from generator.rules.context import Finding, RuleContext
-from generator.schema_check import suggestion
+from generator.suggest import suggestion
 
 ID = "RED012"
 NAME = "unused-waiver"
