@@ -245,6 +245,8 @@ def _outage_page(facts: Catalog) -> str:
         target = sid if service.ha_model != "arbitrator" else None
         impact = engines[networking].evaluate(Scenario(services=frozenset([target] if target else [])))
         outage = _service_outage(impact, facts) if target else None
-        entries.append({"sid": sid, "service": service, "outage": outage, "networking": networking})
+        votes_in = [other for other, s in facts.services.items() if s.arbitrator == sid]
+        entries.append({"sid": sid, "service": service, "outage": outage, "networking": networking,
+                        "votes_in": votes_in})
     return render("outages.md.j2", entries=entries, facts=facts)
 
