@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from generator import __version__, catalog, diagram, impact_report, report, scenarios
+from generator import __version__, catalog, diagram, exports, impact_report, report, scenarios
 from generator.impact import PHASES, Engine, Scenario
 from generator.model import Architecture, json_schema
 from generator.problem import has_errors, sorted_problems
@@ -70,6 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--phase", choices=PHASES, default="immediate", help="with --view failure (default: immediate)")
     draw.add_argument("-o", "--output", type=Path, required=True, metavar="PATH", help="where to write the SVG")
     draw.set_defaults(run=_diagram)
+
+    export = commands.add_parser(
+        "export", help="write a deployment export of an architecture",
+        description="Write a deployment export: pcs (KVM), powercli (vSphere) or hyperv (Hyper-V) for the "
+                    "architecture's hypervisor, kolla-inventory, openstack-ansible (openstack_user_config.yml for "
+                    "the architecture's release) or drill (a failure drill runbook in Markdown).",
+    )
+    export.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
+    export.add_argument("--format", required=True, choices=sorted(exports.FORMATS), help="the export to write")
+    export.add_argument("-o", "--output", type=Path, metavar="PATH", help="where to write it (default: stdout)")
+    export.set_defaults(run=_export)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of architecture files",
                                  description="Print the JSON Schema of architecture files (schema v1).")
@@ -149,6 +160,24 @@ def _diagram(args: argparse.Namespace) -> int:
         args.output.write_bytes(diagram.Renderer().svg(drawing))
     except diagram.DiagramError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    arch = _valid_architecture(args.file)
+    if arch is None:
+        return EXIT_ERRORS
+    try:
+        text = exports.export(arch, catalog.load(), args.format)
+    except exports.ExportError as error:
+        raise UsageError(str(error)) from None
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.write_text(text)
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return EXIT_OK

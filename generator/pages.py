@@ -9,14 +9,13 @@ forgets to escape a value still cannot let YAML text become Markdown or HTML.
 from __future__ import annotations
 
 import functools
-import html
 import re
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from generator.text import inline
+from generator.text import code, inline, preformatted
 
 STATE_MARK = {"ok": "✔ ok", "degraded": "▲ degraded", "down": "✖ down"}
 
@@ -41,7 +40,8 @@ def environment() -> jinja2.Environment:
     env.filters["state"] = state
     env.filters["seconds"] = seconds
     env.filters["link"] = link
-    env.filters["source"] = source
+    env.filters["preformatted"] = preformatted
+    env.filters["code"] = code
     env.filters["url"] = url
     env.filters["anchor"] = anchor
     return env
@@ -63,12 +63,6 @@ def seconds(value: int | None) -> Markup:
         return Markup("&#8211;")
     minutes, rest = divmod(value, 60)
     return Markup(f"{value} s" if not minutes else f"{minutes} min" + (f" {rest} s" if rest else ""))
-
-
-def source(value: str) -> Markup:
-    """A file's text as a preformatted raw HTML block: not read as Markdown, no fence to break out of."""
-    escaped = html.escape(value, quote=False).replace("--8", "&#45;-8").replace("{", "&#123;")
-    return Markup(f'<pre class="refarch-source"><code>{escaped}</code></pre>')
 
 
 _URL = re.compile(r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")

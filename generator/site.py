@@ -14,11 +14,12 @@ import re
 
 from markupsafe import Markup
 
-from generator import checks, diagram, rules, scenarios
+from generator import checks, diagram, exports, rules, scenarios
 from generator.catalog import Catalog, majority
+from generator.exports import openstack_ansible
 from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
 from generator.model import Architecture
-from generator.pages import render
+from generator.pages import link, render
 from generator.problem import Problem, Severity
 from generator.rules import docs as rule_docs
 from generator.text import markdown_html
@@ -86,12 +87,17 @@ def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer) ->
             analysis = analyse(result.architecture, facts)
             assets |= _images(analysis, facts, renderer, slug)
             pages[f"architectures/{slug}.md"] = _architecture_page(result, analysis, facts)
+            guide, files = _build_guide(result.architecture, facts)
+            pages[f"build-guides/{slug}.md"] = guide
+            assets |= files
             rows.append(_summary_row(result, analysis, facts))
         else:
             pages[f"architectures/{slug}.md"] = render("invalid.md.j2", result=result, slug=slug,
                                                        problems=[_finding(p) for p in result.problems])
             rows.append({"slug": slug, "title": result.path, "invalid": True})
     pages["architectures/index.md"] = render("architectures.md.j2", rows=rows, base="")
+    guided = [r.architecture for r in sorted(results, key=page_slug) if r.ok]
+    pages["build-guides/index.md"] = render("build_guides.md.j2", architectures=guided)
     pages |= _catalog_pages(facts)
     pages |= _rule_pages()
     pages["when-a-service-is-down/index.md"] = _outage_page(facts)
@@ -111,6 +117,35 @@ def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug
             drawing = diagram.failure(arch, facts, impact.scenario.hosts, impact.phase(phase))
             images[f"architectures/{slug}/failure-{host}-{phase}.svg"] = renderer.svg(drawing)
     return images
+
+
+EXPORT_FILES = {"pcs": "pcs.sh", "powercli": "powercli.ps1", "hyperv": "hyperv.ps1",
+                "kolla-inventory": "kolla-multinode.ini", "openstack-ansible": "openstack_user_config.yml",
+                "drill": "failure-drill.txt"}
+EXPORT_TITLES = {"pcs": "pcs commands (KVM with Pacemaker)", "powercli": "PowerCLI (vSphere)",
+                 "hyperv": "PowerShell (Hyper-V failover cluster)"}
+VERIFY = {
+    "kvm": ["pcs status --full", "crm_verify --live-check -V", "pcs constraint config", "pcs quorum status"],
+    "vsphere": ["Get-Cluster | Select-Object Name, HAEnabled, HAFailoverLevel, DrsEnabled",
+                "Get-DrsRule -Cluster <cluster>"],
+    "hyperv": ["Get-ClusterNode", "Get-ClusterQuorum", "Get-ClusterGroup | Select-Object Name, OwnerNode, Priority"],
+}
+
+
+def _build_guide(arch: Architecture, facts: Catalog) -> tuple[str, dict[str, bytes]]:
+    files: dict[str, bytes] = {}
+    parts = {}
+    for fmt in exports.formats_for(arch):
+        text = exports.export(arch, facts, fmt)
+        name = f"{arch.id}-{EXPORT_FILES[fmt]}"
+        files[f"build-guides/{arch.id}/{name}"] = text.encode()
+        parts[fmt] = {"text": text, "download": link(f"Download {name}", f"{arch.id}/{name}"),
+                      "title": EXPORT_TITLES.get(fmt, fmt)}
+    page = render("build_guide.md.j2", arch=arch, platform=facts.platforms[arch.platform.hypervisor],
+                  hypervisor=parts[exports.HYPERVISOR_FORMAT[arch.platform.hypervisor]], kolla=parts["kolla-inventory"],
+                  osa=parts["openstack-ansible"], drill=parts["drill"], verify=VERIFY[arch.platform.hypervisor],
+                  osa_release=openstack_ansible.release_of(arch))
+    return page, files
 
 
 def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:

@@ -3,7 +3,8 @@
 Contributors' YAML is untrusted: nothing it holds may become Markdown syntax, HTML, a template, a
 snippet include or an attribute list on the site. Two ways in, and only two:
 
-- `inline(text)`: plain text for a page's Markdown. Every character that Markdown, its extensions
+- `inline(text)`, `code(text)`, `preformatted(text)`: plain text for a page's Markdown, inline, as code,
+  or as a block of a file's text. Every character that Markdown, its extensions
   (attr_list `{...}`, tables `|`, snippets `--8<--`) or HTML give a meaning is written as a numeric
   character reference, which Markdown passes through and the browser shows as the character itself.
   Newlines become spaces, so a value cannot end a table row or start a heading.
@@ -25,8 +26,22 @@ _ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "bl
 
 def inline(value: object) -> Markup:
     """Plain text, safe anywhere in a page's Markdown (a paragraph, a heading, a table cell, a link text)."""
-    text = " ".join(str(value).split())
-    return Markup("".join(f"&#{ord(ch)};" if ch in _SPECIAL else ch for ch in text))
+    return Markup(_references(" ".join(str(value).split())))
+
+
+def preformatted(value: str) -> Markup:
+    """A file's text as a <pre> block on one line: every special character and every newline is a character
+    reference, so no line of it can be read as Markdown, wherever the block stands (a tab, a list)."""
+    return Markup(f'<pre class="refarch-source"><code>{_references(value)}</code></pre>')
+
+
+def code(value: object) -> Markup:
+    """Inline code, as HTML (character references would show literally inside a Markdown code span)."""
+    return Markup(f"<code>{_references(' '.join(str(value).split()))}</code>")
+
+
+def _references(text: str) -> str:
+    return "".join(f"&#{ord(ch)};" if ch in _SPECIAL or ch in "\n\r\t" else ch for ch in text)
 
 
 def markdown_html(value: str) -> Markup:

@@ -34,6 +34,9 @@ def test_strict_build_of_the_real_site_has_every_page(built):
         assert page.is_file(), arch.stem
         assert (built / "architectures" / arch.stem / "placement.svg").is_file()
         assert (built / "architectures" / arch.stem / f"{arch.stem}.yaml").read_bytes() == arch.read_bytes()
+    for arch in ROOT.glob("architectures/*.yaml"):
+        assert (built / "build-guides" / arch.stem / "index.html").is_file(), arch.stem
+        assert (built / "build-guides" / arch.stem / f"{arch.stem}-failure-drill.txt").is_file()
     for page in ("index.html", "catalog/index.html", "catalog/operations/index.html", "catalog/platforms/index.html",
                  "rules/index.html", "rules/red006/index.html", "rules/structural/index.html",
                  "when-a-service-is-down/index.html", "concepts/index.html"):
@@ -105,6 +108,11 @@ def test_hostile_text_is_inert(tmp_path):
     assert "{% raw %}x{% endraw %}" in text
     assert "{: onclick='alert(6)' } {{ config.site_name }}" in text
     assert "Hostile { onclick=alert(1) } [x](javascript:alert(2)) {{ 7*7 }} | cell" in text
+    guide = (tmp_path / "out" / "build-guides" / "hostile" / "index.html").read_text()
+    parser = Attributes()
+    parser.feed(guide)
+    assert not [a for a in parser.found if a[1].startswith("on")]
+    assert guide.count("<h1") == 1 and "{{ 7*7 }}" in text_of(guide)
     # Text cannot leave its table cell or become a heading.
     assert not re.search(r"<h\d[^>]*>[^<]*Injected heading", raw)
     assert "cell | with a pipe # Injected heading | a | b |" in text

@@ -99,26 +99,85 @@ class Catalog(_Strict):
         return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
 
 
+class KollaService(_Strict):
+    top: Literal["control", "network", "storage"]
+    groups: list[str]
+
+
+class Kolla(_Strict):
+    sources: list[Url] = Field(min_length=1)
+    top_groups: list[str]
+    services: dict[str, KollaService]
+
+
+class OsaRelease(_Strict):
+    osa: str
+    separator: Literal["-", "_"]
+    load_balancer: str
+
+
+class OpenStackAnsible(_Strict):
+    sources: list[Url] = Field(min_length=1)
+    releases: dict[str, OsaRelease]
+    default_release: str
+    services: dict[str, list[str]]
+
+    def groups(self, service: str, release: str) -> list[str]:
+        """The host groups of a service with that release's names."""
+        facts = self.releases[release]
+        return [facts.load_balancer if g == "LOAD_BALANCER" else g.replace("~", facts.separator)
+                for g in self.services.get(service, [])]
+
+
+class Cmdlet(_Strict):
+    url: Url
+    parameters: list[str]
+
+
+class DrillCommands(_Strict):
+    source: Url
+    commands: dict[str, str]
+
+
+class Deployment(_Strict):
+    """How deployment tools and hypervisor command lines express a design (deployment.yaml)."""
+
+    kolla: Kolla
+    openstack_ansible: OpenStackAnsible
+    first: list[str]  # services whose VMs start and restart first
+    cmdlets: dict[str, Cmdlet]
+    drill_commands: DrillCommands
+
+
 class CatalogError(Exception):
     """The catalog data is broken: a bug of this project, never of a contributor's architecture."""
 
 
 @functools.cache
 def load() -> Catalog:
-    parts = {}
-    for name in ("services", "operations", "platforms"):
-        path = HERE / f"{name}.yaml"
-        loaded = loader.load(path.read_bytes(), path.as_posix())
-        if loaded.problems:
-            raise CatalogError("\n".join(str(problem) for problem in loaded.problems))
-        parts[name] = loaded.data
     try:
-        catalog = Catalog.model_validate(parts)
+        catalog = Catalog.model_validate({name: _read(name) for name in ("services", "operations", "platforms")})
     except ValidationError as error:
         raise CatalogError(str(error)) from None
     if problems := integrity_problems(catalog):
         raise CatalogError("\n".join(problems))
     return catalog
+
+
+@functools.cache
+def deployment() -> Deployment:
+    try:
+        return Deployment.model_validate(_read("deployment"))
+    except ValidationError as error:
+        raise CatalogError(str(error)) from None
+
+
+def _read(name: str) -> object:
+    path = HERE / f"{name}.yaml"
+    loaded = loader.load(path.read_bytes(), path.as_posix())
+    if loaded.problems:
+        raise CatalogError("\n".join(str(problem) for problem in loaded.problems))
+    return loaded.data
 
 
 def integrity_problems(catalog: Catalog) -> list[str]:

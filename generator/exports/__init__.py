@@ -1,0 +1,36 @@
+"""Deployment exports of an architecture: hypervisor command scripts, OpenStack inventories, a failure drill.
+
+`FORMATS` maps each format to the module that writes it; `formats_for` tells which apply to an
+architecture (the hypervisor's own script, both inventories and the drill). Every output starts with a
+header naming the architecture and the generator, and quotes names for the shell or PowerShell even
+though the schema only lets slugs through.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from generator.catalog import Catalog
+from generator.exports import drill, hyperv, kolla, openstack_ansible, pcs, powercli
+from generator.model import Architecture
+
+FORMATS: dict[str, ModuleType] = {
+    "pcs": pcs, "powercli": powercli, "hyperv": hyperv,
+    "kolla-inventory": kolla, "openstack-ansible": openstack_ansible, "drill": drill,
+}
+HYPERVISOR_FORMAT = {"kvm": "pcs", "vsphere": "powercli", "hyperv": "hyperv"}
+
+
+class ExportError(ValueError):
+    """The format does not apply to this architecture."""
+
+
+def formats_for(arch: Architecture) -> list[str]:
+    return [HYPERVISOR_FORMAT[arch.platform.hypervisor], "kolla-inventory", "openstack-ansible", "drill"]
+
+
+def export(arch: Architecture, facts: Catalog, fmt: str) -> str:
+    if fmt not in formats_for(arch):
+        raise ExportError(f"{fmt} does not apply to a {arch.platform.hypervisor} architecture; "
+                          f"use one of: {', '.join(formats_for(arch))}")
+    return FORMATS[fmt].write(arch, facts)
