@@ -83,3 +83,14 @@ def test_platform_facts_match_the_schema_choices():
     assert FACTS.platforms["kvm"].fencing == "required"
     assert FACTS.platforms["hyperv"].anti_affinity["mandatory"].enforced is False
     assert FACTS.platforms["vsphere"].witnesses == []
+
+
+def test_deployment_knowledge_refers_to_known_services_and_has_sources():
+    deployment = catalog.deployment()
+    assert set(deployment.kolla.services) <= set(FACTS.services)
+    assert set(deployment.openstack_ansible.services) <= set(FACTS.services)
+    assert set(deployment.first) <= set(FACTS.services)
+    assert set(deployment.drill_commands.commands) == set(FACTS.operations)
+    assert deployment.openstack_ansible.default_release in deployment.openstack_ansible.releases
+    assert deployment.kolla.sources and deployment.openstack_ansible.sources
+    assert all(cmdlet.url.startswith("https://") for cmdlet in deployment.cmdlets.values())
