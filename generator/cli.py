@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
-from generator import __version__, catalog, diagram, exports, impact_report, report, scenarios
+from generator import __version__, catalog, diagram, exports, impact_report, report, rules, scaffold, scenarios
+from generator import diff as architecture_diff
 from generator.impact import PHASES, Engine, Scenario
 from generator.model import Architecture, json_schema
-from generator.problem import has_errors, sorted_problems
+from generator.problem import Severity, has_errors, sorted_problems
 from generator.tolerance import tolerance
-from generator.validate import UsageError, check_paths
+from generator.validate import Checked, UsageError, check_bytes, check_paths
 
 DEFAULT_ARCHITECTURES = Path("architectures")
 
@@ -81,6 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=sorted(exports.FORMATS), help="the export to write")
     export.add_argument("-o", "--output", type=Path, metavar="PATH", help="where to write it (default: stdout)")
     export.set_defaults(run=_export)
+
+    diff = commands.add_parser(
+        "diff", help="what a change to an architecture does to its failure behaviour",
+        description="Compare two versions of an architecture: findings added and removed, tolerance per "
+                    "operation, single-host failures whose outcome changed (with the new reason), capacity and "
+                    "recovery. OLD and NEW are files, or git:REV:PATH for a file at a git revision; OLD may be "
+                    "`none` for a new architecture. Markdown is fit for a pull-request comment.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the version before: a file, git:REV:PATH, or none")
+    diff.add_argument("new", metavar="NEW", help="the version after: a file or git:REV:PATH")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown", help="markdown (default) or json")
+    diff.set_defaults(run=_diff)
+
+    new = commands.add_parser(
+        "new", help="write a commented, valid starting point for a new architecture",
+        description="Write architectures/ID.yaml: a commented design for the platform that `refarch validate` "
+                    "accepts as it is. Refuses to overwrite a file.",
+    )
+    new.add_argument("id", metavar="ID", help="the architecture's id and file name: a slug")
+    new.add_argument("--platform", required=True, choices=sorted(scaffold.PLATFORMS), help="the hypervisor")
+    new.add_argument("--hosts", type=_positive, default=3, metavar="N", help="number of hosts (default 3)")
+    new.add_argument("--folder", type=Path, default=DEFAULT_ARCHITECTURES,
+                     help="where to write (default: architectures/)")
+    new.set_defaults(run=_new)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of architecture files",
                                  description="Print the JSON Schema of architecture files (schema v1).")
@@ -181,6 +207,54 @@ def _export(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        text = scaffold.architecture(args.id, args.platform, args.hosts)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    target = args.folder / f"{args.id}.yaml"
+    try:
+        args.folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x") as handle:  # "x": never overwrite
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{target.as_posix()} exists already; choose another id") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {target.as_posix()}: {error.strerror}") from None
+    print(f"wrote {target.as_posix()}; check it with: refarch validate {target.as_posix()}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    old = None if args.old == "none" else _checked_version(args.old)
+    new = _checked_version(args.new)
+    # A version with rule findings can still be analysed (showing them is the point); one that does not
+    # read, fit the schema or resolve its references cannot.
+    broken = [result for result in (old, new) if result is not None and (result.architecture is None or any(
+        p.severity is Severity.ERROR and p.rule not in rules.BY_ID for p in result.problems))]
+    if broken:
+        sys.stdout.write(report.render([p for r in broken for p in r.problems], len(broken), "text"))
+        return EXIT_ERRORS
+    result = architecture_diff.compare(old, new, catalog.load())
+    sys.stdout.write(json.dumps(architecture_diff.to_data(result), indent=2) + "\n" if args.format == "json"
+                     else architecture_diff.to_markdown(result))
+    return EXIT_OK
+
+
+def _checked_version(spec: str) -> Checked:
+    """A file, or git:REV:PATH read with `git show`."""
+    if not spec.startswith("git:"):
+        return check_paths([Path(spec)])[0]
+    try:
+        _, revision, path = spec.split(":", 2)
+    except ValueError:
+        raise UsageError(f"expected git:REV:PATH, got {spec}") from None
+    shown = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, check=False)
+    if shown.returncode != 0:
+        raise UsageError(f"cannot read {path} at {revision}: {shown.stderr.decode(errors='replace').strip()}")
+    return check_bytes(shown.stdout, spec, Path(path).stem)
 
 
 def _valid_architecture(path: Path) -> Architecture | None:

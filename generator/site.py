@@ -14,7 +14,8 @@ import re
 
 from markupsafe import Markup
 
-from generator import checks, diagram, exports, rules, scenarios
+from generator import checks, diagram, exports, rules
+from generator.analysis import Analysis, analyse
 from generator.catalog import Catalog, majority
 from generator.exports import openstack_ansible
 from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
@@ -23,7 +24,6 @@ from generator.pages import link, render
 from generator.problem import Problem, Severity
 from generator.rules import docs as rule_docs
 from generator.text import markdown_html
-from generator.tolerance import Tolerance, tolerance
 from generator.validate import Checked
 
 HOME_MARKER = "<!-- refarch:architectures -->"
@@ -38,15 +38,6 @@ class Site:
     home_table: str  # the comparison table for the hand-written home page (links relative to it)
 
 
-@dataclasses.dataclass(frozen=True)
-class Analysis:
-    arch: Architecture
-    engine: Engine
-    sets: dict[str, list[Impact]]
-    tolerance: Tolerance
-    worst_recovery: int | None  # the longest time an operation is down after a single host failure
-
-
 def page_slug(result: Checked) -> str:
     """The page name of a file: its id when it has a valid one, else a name derived safely from the path."""
     if result.architecture is not None:
@@ -55,24 +46,6 @@ def page_slug(result: Checked) -> str:
     if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) and len(stem) <= 63:
         return stem
     return "invalid-" + hashlib.sha256(result.path.encode()).hexdigest()[:10]
-
-
-def analyse(arch: Architecture, facts: Catalog) -> Analysis:
-    engine = Engine(arch, facts)
-    sets = {name: [engine.evaluate(s) for s in found]
-            for name, found in scenarios.all_sets(arch, set(facts.services)).items()}
-    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
-    baseline = engine.phase(Scenario(), "immediate").operations
-    offered = [oid for oid in control if baseline[oid].state != DOWN]
-    worst: int | None = 0
-    for impact in sets["single hosts"]:
-        for oid in offered:
-            value = impact.recovery_seconds[oid]
-            if value is None:
-                worst = None
-            elif worst is not None:
-                worst = max(worst, value)
-    return Analysis(arch, engine, sets, tolerance(engine), worst)
 
 
 def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer) -> Site:
