@@ -149,3 +149,15 @@ def test_markdown_cells_keep_pipes_and_newlines_inside_them():
     text = to_markdown(Diff("x", [], [], (1, 0), [], [change], []))
     [row] = [line for line in text.splitlines() if line.startswith("| h1 |")]
     assert row.endswith("| a \\| b # heading |")
+
+
+def test_from_refarch_new_to_a_strict_build_with_the_design_on_the_site(tmp_path):
+    from sitebuild import build, project
+
+    folder = project(tmp_path / "project")
+    assert refarch("new", "my-design", "--platform", "hyperv", "--hosts", "4", cwd=folder).returncode == 0
+    result = build(folder, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "architectures" / "my-design" / "index.html").read_text()
+    assert "Hyper-V failover cluster, 4 hosts" in page and "Every rule passes." in page
+    assert (tmp_path / "site" / "build-guides" / "my-design" / "my-design-hyperv.ps1").is_file()
