@@ -28,6 +28,11 @@ _RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in ra
 _HTML_TAG = re.compile(r"</?[A-Za-z!?]")  # what a browser would start a tag or comment with
 
 
+def is_slug(text: str) -> bool:
+    """Whether `text` is a slug: what names, ids and the file and anchor names made from them must be."""
+    return len(text) <= SLUG_MAX and re.fullmatch(SLUG_PATTERN, text) is not None
+
+
 def _not_reserved(value: str) -> str:
     if value in _RESERVED_NAMES:
         raise PydanticCustomError("reserved_name", "`{name}` is a reserved device name on Windows", {"name": value})

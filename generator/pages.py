@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from generator.model import is_slug
 from generator.text import code, inline, preformatted
 
 STATE_MARK = {"ok": "✔ ok", "degraded": "▲ degraded", "down": "✖ down"}
@@ -77,7 +78,7 @@ def url(target: str) -> Markup:
 
 def anchor(ident: str) -> Markup:
     """A heading id (for `{ #id }`): lower-case letters, digits and hyphens only."""
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ident):
+    if not is_slug(ident):
         raise ValueError(f"not a safe anchor: {ident!r}")
     return Markup(ident)
 

@@ -7,7 +7,7 @@ one role share a host, with hosts large enough to restart a failed host's VMs.
 
 from __future__ import annotations
 
-import re
+from generator.model import is_slug
 
 PLATFORMS = {
     "vsphere": {"ha": "vsphere-ha", "name": "vSphere", "extra": "  anti_affinity: mandatory   # HA respects DRS "
@@ -28,13 +28,12 @@ ROLES = (
     ("net", 2, 4, 8, "neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent"),
     ("vol", 2, 2, 8, "cinder-volume"),
 )
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MIN_HOSTS = 3
 
 
 def architecture(ident: str, platform: str, hosts: int) -> str:
     """The YAML text of a new architecture; `ident` must be a slug, `hosts` at least 3."""
-    if not SLUG.fullmatch(ident) or len(ident) > 63:
+    if not is_slug(ident):
         raise ValueError(f"`{ident}` is not a slug: lower-case letters and digits joined by single hyphens")
     if hosts < MIN_HOSTS:
         raise ValueError(f"a redundant control plane needs at least {MIN_HOSTS} hosts: three database members "

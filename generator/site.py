@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 
 from markupsafe import Markup
 
@@ -19,7 +18,7 @@ from generator.analysis import Analysis, analyse
 from generator.catalog import Catalog, majority
 from generator.exports import openstack_ansible
 from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
-from generator.model import Architecture
+from generator.model import Architecture, is_slug
 from generator.pages import link, render
 from generator.problem import Problem, Severity
 from generator.rules import docs as rule_docs
@@ -43,7 +42,7 @@ def page_slug(result: Checked) -> str:
     if result.architecture is not None:
         return result.architecture.id
     stem = result.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) and len(stem) <= 63:
+    if is_slug(stem):
         return stem
     return "invalid-" + hashlib.sha256(result.path.encode()).hexdigest()[:10]
 

@@ -192,3 +192,10 @@ def test_the_cli_writes_an_export_and_refuses_the_wrong_hypervisor(tmp_path):
     wrong = subprocess.run([sys.executable, "-m", "generator", "export", "architectures/kvm-three-hosts.yaml",
                             "--format", "powercli"], cwd=ROOT, capture_output=True, text=True)
     assert wrong.returncode == 2 and "powercli does not apply to a kvm architecture" in wrong.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("kvm-01", "`kvm-01`"), ("a`b", "`` a`b ``"), ("a``b", "``` a``b ```")])
+def test_drill_code_spans_cannot_be_closed_by_the_value(value, expected):
+    from generator.exports.drill import code
+    assert code(value) == expected

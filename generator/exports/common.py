@@ -52,3 +52,12 @@ def apart_pairs(arch: Architecture) -> list[tuple[VM, VM]]:
                     seen.add(key)
                     pairs.append((first, second))
     return pairs
+
+
+def anti_affinity_groups(arch: Architecture) -> list[tuple[str, list[str]]]:
+    """One anti-affinity rule per distinct set of VMs that share services, named after those services."""
+    by_set: dict[tuple[str, ...], list[str]] = {}
+    for sid, vms in sibling_groups(arch):
+        by_set.setdefault(tuple(vm.name for vm in vms), []).append(sid)
+    return [(f"refarch-{services[0]}" + (f"-and-{len(services) - 1}-more" if len(services) > 1 else ""), list(vms))
+            for vms, services in by_set.items()]

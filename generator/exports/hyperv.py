@@ -8,8 +8,7 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 from __future__ import annotations
 
 from generator.catalog import Catalog
-from generator.exports.common import header, ps, starts_first
-from generator.exports.powercli import rules
+from generator.exports.common import anti_affinity_groups, header, ps, starts_first
 from generator.model import Architecture
 
 WITNESS = {
@@ -32,7 +31,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
     for vm in arch.vms:
         out.append(f"Add-ClusterVirtualMachineRole -VMName {ps(vm.name)}\n")
         out.append(f"Set-ClusterOwnerNode -Group {ps(vm.name)} -Owners {ps(vm.host)}\n")
-    groups = rules(arch)
+    groups = anti_affinity_groups(arch)
     out.append("\n# 4. Anti-affinity with AntiAffinityClassNames "
                "(the cluster ignores it when no other node is free).\n")
     for vm in arch.vms:

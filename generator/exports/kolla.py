@@ -8,20 +8,16 @@ https://opendev.org/openstack/kolla-ansible/src/branch/master/ansible/inventory/
 
 from __future__ import annotations
 
-import re
-
 from generator import catalog
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.model import Architecture
-
-_HOST = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+from generator.model import Architecture, is_slug
 
 
 def write(arch: Architecture, facts: Catalog) -> str:
     kolla = catalog.deployment().kolla
     for vm in arch.vms:  # an INI inventory cannot quote a host name: refuse anything but a slug
-        if not _HOST.fullmatch(vm.name):
+        if not is_slug(vm.name):
             raise ValueError(f"not a host name an inventory can hold: {vm.name!r}")
     top: dict[str, list[str]] = {group: [] for group in kolla.top_groups}
     groups: dict[str, list[str]] = {}

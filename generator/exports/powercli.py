@@ -5,16 +5,16 @@ rules, restart priorities. Every cmdlet and parameter used is in the catalog's c
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from generator import placement
 from generator.catalog import Catalog
-from generator.exports.common import header, ps, sibling_groups, starts_first
+from generator.exports.common import anti_affinity_groups, header, ps, starts_first
 from generator.model import Architecture
 
 
 def capacity_tolerance(arch: Architecture) -> int:
     """How many host failures (0, 1 or 2) the hosts' free capacity absorbs, whichever hosts fail."""
-    from itertools import combinations
-
     tolerated = 0
     for count in (1, 2):
         if count >= len(arch.hosts):
@@ -25,15 +25,6 @@ def capacity_tolerance(arch: Architecture) -> int:
                 return tolerated
         tolerated = count
     return tolerated
-
-
-def rules(arch: Architecture) -> list[tuple[str, list[str]]]:
-    """One anti-affinity rule per distinct set of VMs that share services, named after those services."""
-    by_set: dict[tuple[str, ...], list[str]] = {}
-    for sid, vms in sibling_groups(arch):
-        by_set.setdefault(tuple(vm.name for vm in vms), []).append(sid)
-    return [(f"refarch-{services[0]}" + (f"-and-{len(services) - 1}-more" if len(services) > 1 else ""), list(vms))
-            for vms, services in by_set.items()]
 
 
 def write(arch: Architecture, facts: Catalog) -> str:
@@ -51,7 +42,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
                 "New-AdvancedSetting -Entity $cluster -Type ClusterHA -Name 'das.respectVmVmAntiAffinityRules' "
                 "-Value 'true' -Confirm:$false\n"]
     out.append("\n# 4. One VM-VM anti-affinity rule per group of VMs that share services.\n")
-    for name, vms in rules(arch):
+    for name, vms in anti_affinity_groups(arch):
         out.append(f"New-DrsRule -Cluster $cluster -Name {ps(name)} -KeepTogether:$false -Enabled:$true "
                    f"-VM (Get-VM -Name {','.join(map(ps, vms))})\n")
     out.append("\n# 5. Restart priorities: databases, queues and load balancers first.\n")
