@@ -8,7 +8,10 @@ memory, crash the process or silently change what the author wrote. The file goe
    tree itself, iteratively, stopping at the first sign of abuse: nesting deeper than `MAX_DEPTH`
    (checked before libyaml's recursive composer could ever see it: that one crashes the process on
    deep input), more than `MAX_ALIASES` alias uses, a recursive alias, more than `MAX_VALUES` values
-   once aliases are expanded, a second document;
+   once aliases are expanded, a second document. These are this module's limits, not the parser's:
+   when the libyaml build refuses the text itself (libyaml 0.2.6 has a nesting limit of its own and
+   reaches it while reading ahead, before the composer sees the depth), PyYAML's pure-Python parser
+   reads the file again and the same guards decide;
 3. values: only YAML's core schema (text, numbers, true/false, null, lists, mappings) is accepted;
    any other tag (`!!python/...`, `!!binary`, merge keys `<<`, custom tags) is refused, dates stay
    text, mapping keys must be plain text and unique after YAML's conversion (`no` and `NO` are both
@@ -49,7 +52,13 @@ _SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL})
 _DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
-_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser when PyYAML was built with it; the pure-Python parser is the reference, with no limits
+# of its own, used when the fast one refuses a text that is small enough to read again at Python speed.
+_FAST_PARSER = getattr(yaml, "CSafeLoader", None)
+_REFERENCE_PARSER = yaml.SafeLoader
+REFERENCE_REREAD_CHARS = 128 * 1024
+# What a parser build may raise on text it cannot read: its own error, or running out of stack or memory.
+_PARSER_FAILURES = (yaml.YAMLError, RecursionError, MemoryError)
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -155,25 +164,78 @@ class _Stop(Exception):
 
 
 def _compose(text: str, raw: bytes, path: str) -> tuple[Node | None, Problem | None]:
-    parser = _Parser(text)
+    parser = _FAST_PARSER or _REFERENCE_PARSER
+    composer = _Composer(path)
     try:
-        return _Composer(path).run(parser), None
+        return _read(composer, parser, text), None
     except _Stop as stop:
         return None, stop.problem
-    except yaml.MarkedYAMLError as error:
-        where = error.problem_mark or error.context_mark
-        message = f"{error.problem} ({error.context})" if error.context else str(error.problem)
-        tab = "tab" in message or _at(text, where) == "\t"
-        hint = "indent with spaces: YAML does not allow tabs here" if tab else None
-        return None, checks.YAML_SYNTAX.at(path, _mark(where) if where else START, message, hint)
-    except yaml.reader.ReaderError as error:
-        return None, checks.YAML_SYNTAX.at(
+    except _PARSER_FAILURES as error:
+        failure = error
+    problem = _parser_problem(failure, composer, text, raw, path)
+    if parser is _REFERENCE_PARSER:
+        return None, problem
+    # The fast parser refused the text. The reference parser reads it again, so that what is reported
+    # (and whether the file is refused at all) does not depend on how PyYAML was built: all of a small
+    # file, or of a large one the part before the refusal, which is enough for a guard to fire.
+    if len(text) <= REFERENCE_REREAD_CHARS:
+        reread, whole = text, True
+    else:
+        mark = getattr(failure, "problem_mark", None) or getattr(failure, "context_mark", None)
+        end = _offset(text, mark) if mark is not None else len(text)
+        if end > REFERENCE_REREAD_CHARS:
+            return None, problem
+        reread, whole = text[:end], False
+    composer = _Composer(path)
+    try:
+        root = _read(composer, _REFERENCE_PARSER, reread)
+    except _Stop as stop:
+        return None, stop.problem
+    except _PARSER_FAILURES as error:
+        return None, _parser_problem(error, composer, text, raw, path) if whole else problem
+    return (root, None) if whole else (None, problem)
+
+
+def _offset(text: str, mark: Any) -> int:
+    """The index in `text` of a parser mark's line and column."""
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return len(text)
+    return min(start + mark.column, len(text))
+
+
+def _read(composer: _Composer, parser_class: Any, text: str) -> Node | None:
+    parser = parser_class(text)
+    try:
+        return composer.run(parser)
+    finally:
+        parser.dispose()
+
+
+def _parser_problem(error: BaseException, composer: _Composer, text: str, raw: bytes, path: str) -> Problem:
+    """The problem to report for a parser that gave up on the text."""
+    if isinstance(error, yaml.reader.ReaderError):
+        return checks.YAML_SYNTAX.at(
             path, _byte_location(raw, error.position),
             f"{error.reason} (character {error.character!r})" if isinstance(error.character, str)
             else f"{error.reason} (code {error.character:#x})",
             "remove control characters; use plain text")
-    finally:
-        parser.dispose()
+    where = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    # A parser's own depth limit, or a stack or memory it ran out of, all mean nesting too deep to read.
+    if not isinstance(error, yaml.YAMLError) or "nesting depth" in str(error):
+        location = _mark(where) if where else composer.last_location
+        return checks.TOO_DEEP.at(
+            path, location, f"lists and mappings are nested deeper than the YAML parser can read here "
+            f"(this project allows {MAX_DEPTH} levels)",
+            "an architecture needs four levels at most; flatten the structure")
+    if isinstance(error, yaml.MarkedYAMLError):
+        message = f"{error.problem} ({error.context})" if error.context else str(error.problem)
+        tab = "tab" in message or _at(text, where) == "\t"
+        hint = "indent with spaces: YAML does not allow tabs here" if tab else None
+        return checks.YAML_SYNTAX.at(path, _mark(where) if where else START, message, hint)
+    return checks.YAML_SYNTAX.at(path, composer.last_location, str(error))
 
 
 def _at(text: str, mark: Any) -> str:
@@ -206,11 +268,14 @@ class _Composer:
         self.aliases = 0
         self.values = 0
         self.root: Node | None = None
+        self.last_location = START  # where the last event read began
+
 
     def run(self, parser: Any) -> Node | None:
         documents = 0
         while parser.check_event():
             event = parser.get_event()
+            self.last_location = _mark(event.start_mark)
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:

@@ -26,6 +26,8 @@ fi
 
 echo "refarch: installing system packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
 # shellcheck disable=SC2086  # word splitting of the package list is intended
-$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null; }; then
+    echo "refarch: could not install:$missing (apt-get's message is above). Install them by hand and run again." >&2
+    exit 1
+fi

@@ -18,6 +18,21 @@ settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under `make test` (REFARCH_NO_SKIPS=1) a skipped test fails: the whole suite runs, or it says why not.
+
+    A test may skip when run by hand without a tool; `make test` installs every tool, so a skip there
+    means the set-up is broken, and a green run that quietly left tests out would hide it.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("REFARCH_NO_SKIPS") == "1" and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under `make test`, which must run every test: {reason}"
+
 # The rules that judge a design once it is well-formed (all but RED008, which the schema applies).
 DESIGN_RULES = {rule.ID for rule in rules.RULES if not hasattr(rule, "SCHEMA_ERROR")}
 

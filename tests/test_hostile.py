@@ -1,8 +1,10 @@
 """The hostile-input corpus: every case ends with exit 1, a positioned message naming the expected rule,
-no traceback, within 2 s of CPU time and 200 MB of memory.
+no traceback, within 2 s of CPU time and 200 MB of memory, whichever PyYAML build reads it.
 
 Each file in tests/hostile/ is named after the rule it must trigger (`yaml004-billion-laughs.yaml`
-must report YAML004). Cases too large to commit are generated here.
+must report YAML004). Cases too large to commit are generated here. Every case runs under two PyYAML
+builds: the locked one (6.0.4, whose libyaml 0.2.6 has a nesting limit of its own) and 6.0.2 (libyaml
+0.2.5, none), which `make` installs into the virtual environment's `pyyaml-6.0.2` folder.
 """
 
 from __future__ import annotations
@@ -42,11 +44,28 @@ GENERATED = {
         "id: x\ntitle: " + "[" * 30_000 + "]" * 30_000 + "\n").encode(),
     "yaml005-flow-nesting-unclosed": lambda: ("id: x\ntitle: " + "[" * 400_000 + "\n").encode(),
     "yaml005-block-sequence-nesting": lambda: ("id: x\nhosts:\n" + "- " * 1_100 + "x\n").encode(),
+    "yaml005-flow-nesting-100000-levels": lambda: (
+        "id: x\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(),
+    "yaml005-block-nesting-100000-levels": lambda: ("id: x\nhosts:\n" + "- " * 100_000 + "x\n").encode(),
     "yaml004-many-aliases": lambda: ("id: x\na: &a x\nb: [" + ", ".join(["*a"] * 1000) + "]\n").encode(),
     "schema004-string-of-a-megabyte": lambda: (
         "id: schema004-string-of-a-megabyte\n" + BASE.replace("Hostile input", "x" * 1_000_000)).encode(),
     "yaml001-megabyte-of-brackets-and-quotes": lambda: ("id: x\ntitle: \"" + "\\\"[{" * 250_000).encode(),
 }
+
+
+OLD_PYYAML = Path(sys.prefix) / "pyyaml-6.0.2"
+# PyYAML builds to read the corpus with: extra entries for PYTHONPATH, in front of the installed one.
+BUILDS = {"locked-pyyaml": None, "pyyaml-6.0.2": OLD_PYYAML}
+
+
+def build_env(build: str) -> dict[str, str]:
+    env = dict(os.environ)
+    if BUILDS[build] is not None:
+        if not (BUILDS[build] / "yaml").is_dir():
+            pytest.skip(f"{BUILDS[build]} is missing: `make test` installs PyYAML 6.0.2 there")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BUILDS[build]), env.get("PYTHONPATH")]))
+    return env
 
 
 def corpus() -> list[tuple[str, Path | None]]:
@@ -59,11 +78,11 @@ def limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
 
 
-def run_validate(path: Path) -> tuple[int, str, int]:
+def run_validate(path: Path, env: dict[str, str]) -> tuple[int, str, int]:
     """Exit status, combined output, and peak resident memory in bytes of `refarch validate path`."""
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "validate", str(path)],
+            [sys.executable, "-m", "generator", "validate", str(path)], env=env,
             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, preexec_fn=limit_resources,
         )
         _, status, usage = os.wait4(process.pid, 0)  # this child's own resource usage
@@ -73,14 +92,27 @@ def run_validate(path: Path) -> tuple[int, str, int]:
     return process.returncode, text, usage.ru_maxrss * 1024
 
 
+def test_the_two_builds_are_the_ones_the_corpus_is_meant_for():
+    versions = {}
+    for build in BUILDS:
+        probe = "import yaml; print(yaml.__version__, yaml.__with_libyaml__, yaml._yaml.get_version_string())"
+        result = subprocess.run([sys.executable, "-c", probe], env=build_env(build), capture_output=True,
+                                text=True, check=True)
+        versions[build] = result.stdout.split()
+    assert versions["pyyaml-6.0.2"] == ["6.0.2", "True", "0.2.5"]
+    _, with_libyaml, libyaml = versions["locked-pyyaml"]
+    assert with_libyaml == "True" and tuple(map(int, libyaml.split("."))) >= (0, 2, 6), versions
+
+
+@pytest.mark.parametrize("build", BUILDS)
 @pytest.mark.parametrize(("name", "committed"), corpus(), ids=[name for name, _ in corpus()])
-def test_hostile_input(name, committed, tmp_path):
+def test_hostile_input(name, committed, build, tmp_path):
     path = committed if committed is not None else tmp_path / f"{name}.yaml"
     if committed is None:
         path.write_bytes(GENERATED[name]())
     rule = name.split("-", 1)[0].upper()
 
-    status, output, peak = run_validate(path)
+    status, output, peak = run_validate(path, build_env(build))
 
     assert status == 1, f"expected exit 1, got {status} (negative: killed by a signal, e.g. the CPU limit)\n{output}"
     assert "Traceback" not in output and "internal error" not in output, output

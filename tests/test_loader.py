@@ -147,6 +147,66 @@ def test_deep_nesting_that_would_crash_libyaml_is_refused():
     assert rules("[" * 100_000 + "]" * 100_000) == ["YAML005"]
 
 
+class GivingUpParser:
+    """A parser build that gives up after some events, the way a build with limits of its own would."""
+
+    failure: BaseException = RecursionError("maximum recursion depth exceeded")
+    after = 8
+
+    def __init__(self, text: str) -> None:
+        self.inner = loader.yaml.SafeLoader(text)
+        self.events = 0
+
+    def check_event(self, *kinds):
+        return self.inner.check_event(*kinds)
+
+    def get_event(self):
+        self.events += 1
+        if self.events > self.after:
+            raise self.failure
+        return self.inner.get_event()
+
+    def dispose(self) -> None:
+        self.inner.dispose()
+
+
+@pytest.mark.parametrize("failure", [RecursionError("maximum recursion depth exceeded"), MemoryError(),
+                                     loader.yaml.scanner.ScannerError(
+                                         "while increasing flow level", None, "exceeded maximum nesting depth")])
+def test_a_parser_build_that_gives_up_does_not_decide_the_rule(monkeypatch, failure):
+    monkeypatch.setattr(GivingUpParser, "failure", failure)
+    monkeypatch.setattr(loader, "_FAST_PARSER", GivingUpParser)
+    # Too deep: the reference parser reads it again and the depth guard reports where it is exceeded.
+    problems = load_text(nested(loader.MAX_DEPTH + 5)).problems
+    assert [(p.line, p.col, p.rule) for p in problems] == [(1, 4 + loader.MAX_DEPTH - 1, "YAML005")]
+    # Not too deep: the file reads as if the fast build had never failed.
+    assert load_text("a: [1, 2, 3]\nb: {c: [x, y]}\n").data == {"a": [1, 2, 3], "b": {"c": ["x", "y"]}}
+    # Broken YAML keeps its own rule.
+    assert rules("a: [1, 2\nb: {c\n") == ["YAML001"]
+
+
+def test_a_large_file_is_read_again_only_up_to_where_the_fast_parser_gave_up(monkeypatch):
+    monkeypatch.setattr(loader, "_FAST_PARSER", loader.yaml.CSafeLoader)
+    padding = "# " + "x" * 78 + "\n"
+    deep_then_padding = "a: " + "[" * 2000 + "\n" + padding * (loader.REFERENCE_REREAD_CHARS // len(padding) + 10)
+    assert len(deep_then_padding) > loader.REFERENCE_REREAD_CHARS
+    # libyaml 0.2.6 gives up at its own limit, older builds read on until the guard: YAML005 where it is.
+    problems = load_text(deep_then_padding).problems
+    assert [(p.line, p.col, p.rule) for p in problems] == [(1, 4 + loader.MAX_DEPTH - 1, "YAML005")]
+    # Past the part read again, the fast parser's own report stands, still under the depth rule.
+    deep_late = padding * (loader.REFERENCE_REREAD_CHARS // len(padding) + 10) + "a: " + "[" * 2000
+    problems = load_text(deep_late).problems
+    assert [(p.line, p.rule) for p in problems] == [(deep_late.count("\n") + 1, "YAML005")]
+
+
+def test_when_the_reference_parser_itself_runs_out_of_stack_the_position_read_last_is_given(monkeypatch):
+    monkeypatch.setattr(loader, "_FAST_PARSER", None)
+    monkeypatch.setattr(loader, "_REFERENCE_PARSER", GivingUpParser)
+    problems = load_text("a:\n  b:\n    c: [d, e, f, g]\n").problems
+    assert [(p.rule, p.line) for p in problems] == [("YAML005", 3)]
+    assert "nested deeper than the YAML parser can read" in problems[0].message
+
+
 def test_file_size_limit():
     padding = "# " + "x" * 78 + "\n"
     body = "a: b\n"
