@@ -14,17 +14,30 @@ Pure: it takes a validated architecture and the catalog, and returns values.
   `platform.ha` is not `none`) has restarted them where capacity and anti-affinity allow
   (`generator/placement.py`), and restarted failed VMs in place.
 
-Every non-ok state carries its reason as a chain a person can read.
+Whether something is down comes from the compiled failure model (`generator.failure_model`), which
+this module evaluates on the placement of each phase; it adds what the model leaves to words: how well
+a working operation works. An operation's `state` is about function: `ok`, `degraded` (slower,
+partial, or while a failover runs: a service it uses is down, a cache lost shards, a virtual IP or an
+active-passive service moves) or `down`. Lost redundancy is not degradation: every operation in every
+phase carries its `margin`, how many more simultaneous host failures it survives from that state.
+Service states keep their own meaning: a service with fewer members than it has is degraded.
+
+Every non-ok operation carries all its root causes, not only the first, and a down one the smallest
+set of failed parts whose return makes it work again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from itertools import combinations
 from typing import Literal
 
+import numpy as np
+
 from generator import placement
-from generator.catalog import Catalog, Service, majority
+from generator.catalog import Catalog, majority
+from generator.failure_model import FailureModel, compile_model
 from generator.model import VM, Architecture
 
 State = Literal["ok", "degraded", "down"]
@@ -71,9 +84,44 @@ class ServiceState:
 
 
 @dataclasses.dataclass(frozen=True)
+class Cause:
+    """One root cause of an operation's state: a service whose own members (not its dependencies) fail
+    or impair it, reached from the operation through `via` (the services in between)."""
+
+    service: str
+    state: State
+    cause: str  # the service's own cause, a phrase without its subject
+    via: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # "needs" or "uses", one per step: operation -> via[0] -> ... -> service
+
+    @property
+    def uses(self) -> bool:
+        """Whether the operation only uses what this cause takes away (it still works, but less well)."""
+        return "uses" in self.links
+
+    def reached(self, sid: str, link: str) -> Cause:
+        """The same cause, seen one step further up, from a service that `link`s (needs or uses) `sid`."""
+        return dataclasses.replace(self, via=(sid, *self.via), links=(link, *self._links()))
+
+    def _links(self) -> tuple[str, ...]:
+        return self.links or ("needs",) * (len(self.via) + 1)
+
+    def sentence(self) -> str:
+        chain, links = [*self.via, self.service], self._links()
+        text = f"{links[0]} {chain[0]}"
+        for link, sid in zip(links[1:], chain[1:], strict=True):
+            text += f", which {link} {sid}"
+        return f"{text}, which {self.cause}"
+
+
+@dataclasses.dataclass(frozen=True)
 class OperationState:
     state: State
     reason: str | None = None
+    margin: int | None = None  # further simultaneous host failures it survives; None when down
+    root_causes: tuple[Cause, ...] = ()
+    repair: tuple[str, ...] | None = None  # down: the fewest failed parts whose return makes it work
+    at_risk: tuple[str, ...] = ()  # margin 0: the hosts whose failure would stop it next
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,9 +155,10 @@ class Engine:
         platform = facts.platforms[arch.platform.hypervisor]
         self.restart_seconds = arch.platform.restart_seconds or platform.restart_seconds
         self.vms = {vm.name: vm for vm in arch.vms}
-        deployed = dict.fromkeys(s for vm in arch.vms for s in vm.services if s in facts.services)
-        self.instances = {sid: [vm for vm in arch.vms if sid in vm.services] for sid in deployed}
-        self.order = _dependency_order(facts, list(deployed))
+        self.model: FailureModel = compile_model(arch, facts)
+        self.instances = {sid: [vm for vm in arch.vms if sid in vm.services] for sid in self.model.services}
+        self.order = list(self.model.services)
+        self._placements: dict[tuple, tuple[dict[str, str | None], dict[str, str], set[str]]] = {}
         self.needs = {oid: op.needs(self.networking) for oid, op in facts.operations.items()}
         self.closure = {oid: self._closure(needs.requires) for oid, needs in self.needs.items()}
 
@@ -124,15 +173,53 @@ class Engine:
 
     def phase(self, scenario: Scenario, phase: Phase) -> PhaseImpact:
         where, why_down, moved = self._placement(scenario, phase)
+        gates = self.model.evaluate_one(where, scenario.services)
         own: dict[str, ServiceState] = {}
         services: dict[str, ServiceState] = {}
         for sid in self.order:
             own[sid] = self._own_state(sid, scenario, where, why_down, moved)
             services[sid] = self._with_dependencies(sid, own[sid], services)
-        operations = {oid: self._operation(oid, services, own) for oid in self.facts.operations}
+        impaired = self._impairments(own, services)
+        operations = {oid: self._operation(oid, gates, services, own, impaired, where, scenario)
+                      for oid in self.facts.operations}
+        risky = [oid for oid, op in operations.items() if op.margin == 0]
+        if risky:
+            at_risk = self._next_failures(where, scenario, risky)
+            operations |= {oid: dataclasses.replace(operations[oid], at_risk=at_risk[oid]) for oid in risky}
         return PhaseImpact(phase, where, services, operations)
 
+    def _next_failures(self, where: dict[str, str | None], scenario: Scenario, oids: list[str]) -> dict[str, tuple]:
+        """For operations one host failure away from stopping: which hosts, each tried at once."""
+        up = [host for host in self.model.hosts if any(h == host for h in where.values())]
+        placements = [{vm: (None if h == host else h) for vm, h in where.items()} for host in up]
+        failed = self.model.service_matrix([scenario.services] * len(up))
+        values = self.model.evaluate(self.model.vm_down_matrix(placements), failed)
+        return {oid: tuple(host for i, host in enumerate(up) if values[self.model.operations[oid]][i]) for oid in oids}
+
+    def stopped(self, scenarios: list[Scenario]) -> list[dict[Phase, frozenset[str]]]:
+        """For many scenarios at once, the operations down in each phase: the compiled model evaluated
+        over all of them together (placement still runs once per distinct set of failed parts)."""
+        result: list[dict[Phase, frozenset[str]]] = [{} for _ in scenarios]
+        failed = self.model.service_matrix(s.services for s in scenarios)
+        for phase in PHASES:
+            placements = [self._placement(s, phase)[0] for s in scenarios]
+            values = self.model.evaluate(self.model.vm_down_matrix(placements), failed)
+            down = {oid: values[gate] for oid, gate in self.model.operations.items()}
+            for index, row in enumerate(result):
+                row[phase] = frozenset(oid for oid, column in down.items() if column[index])
+        return result
+
     def _placement(self, scenario: Scenario, phase: Phase) -> tuple[dict[str, str | None], dict[str, str], set[str]]:
+        """Where each VM runs in that phase, why the others do not, and which ones moved (memoised per
+        set of failed parts: callers must not change what it returns)."""
+        if phase == "after-restart" and self.arch.platform.ha == "none":
+            phase = "immediate"
+        key = (phase, scenario.hosts, scenario.vms, scenario.maintenance)
+        if key not in self._placements:
+            self._placements[key] = self._place(scenario, phase)
+        return self._placements[key]
+
+    def _place(self, scenario: Scenario, phase: Phase) -> tuple[dict[str, str | None], dict[str, str], set[str]]:
         anti_affinity = self.arch.platform.anti_affinity
         where = placement.baseline(self.arch)
         why_down: dict[str, str] = {}
@@ -253,24 +340,103 @@ class Engine:
 
     # ---- operations ---------------------------------------------------------------------------------
 
-    def _operation(self, oid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> OperationState:
+    def _impairments(self, own: dict[str, ServiceState], services: dict[str, ServiceState]) -> dict[str, list[Cause]]:
+        """Services that work but not as normal, with the causes: a cache that lost shards, a virtual IP
+        or active-passive service failing over, or (through `requires` and `uses`) such a service or a
+        used one that is down. Fewer members than planned alone is no impairment."""
+        impaired: dict[str, list[Cause]] = {}
+        for sid in self.order:
+            if services[sid].state == DOWN:
+                continue
+            facts = self.facts.services[sid]
+            causes: list[Cause] = []
+            mine = own[sid]
+            if mine.state == DEGRADED and (facts.ha_model == "shards" or mine.delay_seconds):
+                causes.append(Cause(sid, DEGRADED, mine.cause or "is degraded"))
+            for dep in facts.requires:
+                causes += [c.reached(sid, "needs") for c in impaired.get(dep, [])]
+            for dep in facts.uses:
+                if dep in services and services[dep].state == DOWN:
+                    causes += [c.reached(sid, "uses") for c in self._down_causes(dep, services, own)]
+                causes += [c.reached(sid, "uses") for c in impaired.get(dep, [])]
+            if causes:
+                impaired[sid] = _distinct(causes)
+        return impaired
+
+    def _down_causes(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> list[Cause]:
+        """Every root cause of a down service: the services under it (itself included) whose own members
+        fail them, each reached by the shortest chain of `requires`."""
+        found: dict[str, Cause] = {}
+        queue: list[tuple[str, tuple[str, ...]]] = [(sid, ())]
+        seen = {sid}
+        while queue:
+            current, via = queue.pop(0)
+            if own[current].state == DOWN:
+                found.setdefault(current, Cause(current, DOWN, own[current].cause or "is down", via))
+            for dep in self.facts.services[current].requires:
+                if dep not in services:
+                    found.setdefault(dep, Cause(dep, DOWN, "is not deployed", (*via, current)))
+                elif services[dep].state == DOWN and dep not in seen:
+                    seen.add(dep)
+                    queue.append((dep, (*via, current)))
+        return list(found.values())
+
+    def _operation(self, oid: str, gates: dict[str, bool], services: dict[str, ServiceState],
+                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], where: dict[str, str | None],
+                   scenario: Scenario) -> OperationState:
         needs = self.needs[oid]
-        # A data-plane operation depends on the instances that carry traffic, not on the control plane.
-        states = own if self.facts.operations[oid].plane == "data" else services
-        candidates = []
+        data_plane = self.facts.operations[oid].plane == "data"
+        states = own if data_plane else services
+        gate = self.model.operations[oid]
+        if gates[gate]:
+            causes: list[Cause] = []
+            for sid in needs.requires:
+                if sid not in states:
+                    causes.append(Cause(sid, DOWN, "is not deployed"))
+                elif states[sid].state == DOWN:
+                    causes += ([Cause(sid, DOWN, own[sid].cause or "is down")] if data_plane
+                               else self._down_causes(sid, services, own))
+            causes = _shortest(causes)
+            repair = self._repair(gate, scenario)
+            return OperationState(DOWN, _sentence(causes), None, tuple(causes), repair)
+        degraded: list[Cause] = []
         for sid in needs.requires:
-            if sid not in states:
-                candidates.append((RANK[DOWN], 0, f"needs {sid}, which is not deployed"))
-            elif states[sid].state != OK:
-                s = states[sid]
-                candidates.append((RANK[s.state], s.depth, f"needs {sid}, which {s.cause}"))
+            if data_plane:
+                if sid in own and own[sid].state == DEGRADED and (
+                        self.facts.services[sid].ha_model == "shards" or own[sid].delay_seconds):
+                    degraded.append(Cause(sid, DEGRADED, own[sid].cause or "is degraded"))
+            else:
+                degraded += impaired.get(sid, [])
         for sid in needs.uses:
-            if sid in states and states[sid].state == DOWN:
-                candidates.append((RANK[DEGRADED], states[sid].depth, f"uses {sid}, which {states[sid].cause}"))
-        if not candidates:
-            return OperationState(OK)
-        rank, _, reason = min(candidates, key=lambda c: (-c[0], c[1]))
-        return OperationState({0: OK, 1: DEGRADED, 2: DOWN}[rank], reason)
+            if sid in services and services[sid].state == DOWN:
+                degraded += [_used(c) for c in self._down_causes(sid, services, own)]
+            degraded += [_used(c) for c in impaired.get(sid, [])]
+        degraded = _shortest(degraded)
+        cut = self.model.min_cut(gate, where, scenario.services)
+        # No set of host failures stops it: it survives losing every host still up.
+        margin = len({host for host in self.model.hosts if host not in scenario.hosts}) if cut is None else cut - 1
+        if degraded:
+            return OperationState(DEGRADED, _sentence(degraded), margin, tuple(degraded))
+        return OperationState(OK, None, margin)
+
+    def _repair(self, gate: str, scenario: Scenario) -> tuple[str, ...] | None:
+        """The fewest failed parts (hosts, VMs, services) whose return brings the gate up, tried by
+        increasing size over the parts failed, all sets of a size evaluated at once; None when even
+        the return of every part would not (the operation needs what the design does not deploy)."""
+        parts = [*sorted(scenario.hosts), *sorted(scenario.vms), *sorted(scenario.services)]
+        for size in range(1, min(len(parts), 8) + 1):
+            trials = list(combinations(parts, size))
+            placements, failed = [], []
+            for back in trials:
+                kept = Scenario(hosts=scenario.hosts - set(back), vms=scenario.vms - set(back),
+                                services=scenario.services - set(back), maintenance=scenario.maintenance)
+                placements.append(self._placement(kept, "immediate")[0])
+                failed.append(kept.services)
+            values = self.model.evaluate(self.model.vm_down_matrix(placements), self.model.service_matrix(failed))
+            working = np.flatnonzero(~values[gate])
+            if working.size:
+                return trials[int(working[0])]
+        return None
 
     def _recovery(self, oid: str, immediate: PhaseImpact, after: PhaseImpact) -> int | None:
         if immediate.operations[oid].state != DOWN:
@@ -293,21 +459,42 @@ class Engine:
         return found
 
 
-def _dependency_order(facts: Catalog, deployed: list[str]) -> list[str]:
-    """Deployed services, each after the services it requires or uses (the catalog has no cycle)."""
-    order: list[str] = []
+def _used(cause: Cause) -> Cause:
+    """A cause reached through a service the operation itself only uses."""
+    links = cause.links or ("needs",) * (len(cause.via) + 1)
+    return dataclasses.replace(cause, links=("uses", *links[1:]))
 
-    def visit(sid: str) -> None:
-        if sid in order or sid not in deployed:
-            return
-        service: Service = facts.services[sid]
-        for dep in (*service.requires, *service.uses):
-            visit(dep)
-        order.append(sid)
 
-    for sid in deployed:
-        visit(sid)
-    return order
+def _distinct(causes: list[Cause]) -> list[Cause]:
+    return list({(c.service, c.via, c.links): c for c in causes}.values())
+
+
+def _shortest(causes: list[Cause]) -> list[Cause]:
+    """One cause per root service, reached by its shortest chain, `requires` before `uses`."""
+    best: dict[str, Cause] = {}
+    for cause in causes:
+        known = best.get(cause.service)
+        if known is None or (cause.uses, len(cause.via)) < (known.uses, len(known.via)):
+            best[cause.service] = cause
+    return list(best.values())
+
+
+def _sentence(causes: list[Cause]) -> str | None:
+    """Every cause, in one sentence, causes that say the same grouped: "needs keystone, which needs galera,
+    which lost quorum (...), and needs rabbitmq and ovn-nb-db, which each lost quorum (...)"."""
+    groups: dict[tuple[str, str], list[Cause]] = {}
+    for cause in causes:
+        groups.setdefault((cause.cause, cause.sentence().split()[0]), []).append(cause)
+    parts = []
+    for (text, verb), group in groups.items():
+        if len(group) == 1:
+            parts.append(group[0].sentence())
+        else:
+            names = [c.service if not c.via else f"{c.service} (through {', '.join(c.via)})" for c in group]
+            parts.append(f"{verb} {_and(names)}, which each {text}")
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
 def _and(names: list[str]) -> str:

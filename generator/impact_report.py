@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.impact import PHASES, Impact, Phase, PhaseImpact
+from generator import availability
+from generator.impact import PHASES, Cause, Impact, OperationState, Phase, PhaseImpact
 from generator.tolerance import Tolerance
 
 
@@ -22,9 +23,23 @@ def _phase_data(impact: Impact, phase: PhaseImpact) -> dict[str, Any]:
     return {
         "services": {sid: {"state": s.state, "reason": f"{sid} {s.cause}" if s.cause else None}
                      for sid, s in sorted(phase.services.items())},
-        "operations": {oid: {"state": o.state, "reason": o.reason, "recovery_seconds": impact.recovery_seconds[oid]}
-                       for oid, o in phase.operations.items()},
+        "operations": {oid: _operation_data(o, impact.recovery_seconds[oid]) for oid, o in phase.operations.items()},
     }
+
+
+def _operation_data(op: OperationState, recovery: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"state": op.state, "reason": op.reason, "recovery_seconds": recovery, "margin": op.margin,
+                            "root_causes": [_cause_data(c) for c in op.root_causes]}
+    if op.margin == 0:
+        data["at_risk"] = list(op.at_risk)
+    if op.state == "down":
+        data["repair"] = list(op.repair) if op.repair is not None else None
+    return data
+
+
+def _cause_data(cause: Cause) -> dict[str, Any]:
+    return {"service": cause.service, "state": cause.state, "cause": cause.cause, "via": list(cause.via),
+            "uses": cause.uses}
 
 
 def tolerance_data(arch_id: str, result: Tolerance) -> dict[str, Any]:
@@ -34,9 +49,18 @@ def tolerance_data(arch_id: str, result: Tolerance) -> dict[str, Any]:
         "exhaustive": result.exhaustive,
         "tolerates": result.tolerates,
         "operations": {oid: {"tolerates": op.tolerates, "minimal_cut_sets": op.minimal_cut_sets,
+                             "cut_sets_total": op.cut_sets_total, "truncated": op.truncated,
+                             "unavailability": _unavailability_data(op.unavailability),
                              **({"unavailable": op.unavailable_reason} if op.tolerates is None else {})}
                        for oid, op in result.operations.items()},
     }
+
+
+def _unavailability_data(probability: float | None) -> dict[str, float] | None:
+    if probability is None:
+        return None
+    return {"probability": probability, "nines": round(availability.nines(probability), 3),
+            "minutes_per_year": round(availability.minutes_per_year(probability), 3)}
 
 
 def impact_text(arch_id: str, impact: Impact, phases: tuple[Phase, ...]) -> str:
@@ -52,24 +76,49 @@ def impact_text(arch_id: str, impact: Impact, phases: tuple[Phase, ...]) -> str:
     if reasons:
         lines += ["", "Why:"]
         for oid, p, op in reasons:
-            lines.append(f"  {oid} ({p}): {op.state}, because it {op.reason}")
+            back = (f"; works again once {_and(list(op.repair))} {'return' if len(op.repair) > 1 else 'returns'}"
+                    if op.repair else "")
+            lines.append(f"  {oid} ({p}): {op.state}, because it {op.reason}{back}")
     else:
         lines += ["", "Every operation keeps working."]
+    lines += ["", "Margin (more simultaneous host failures each survives):"]
+    for oid in operations:
+        lines.append(f"  {oid}: " + "; ".join(f"{p}: {margin_words(impact.phase(p).operations[oid])}" for p in phases))
     return "\n".join(lines) + "\n"
 
 
+def margin_words(op: OperationState) -> str:
+    """The margin as a person says it."""
+    if op.margin is None:
+        return "stopped"
+    works = "works" if op.state == "ok" else "works, degraded"
+    if op.margin == 0:
+        hosts = f" ({' or '.join(op.at_risk)})" if op.at_risk else ""
+        return f"{works}; one more host failure can stop it{hosts}"
+    return f"{works}; survives {op.margin} more host failure{'s' if op.margin != 1 else ''}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def tolerance_text(arch_id: str, result: Tolerance) -> str:
-    bound = "" if result.exhaustive else " (at least: sets of up to {result.max_order} hosts examined)"
     lines = [f"{arch_id} tolerates {result.tolerates} simultaneous host failure"
-             f"{'s' if result.tolerates != 1 else ''}{bound.format(result=result)}", ""]
+             f"{'s' if result.tolerates != 1 else ''} (exact: every set of hosts is accounted for)", ""]
     width = max(len(oid) for oid in result.operations)
-    lines.append(f"{'operation':<{width}}  tolerates  minimal sets of hosts whose failure stops it")
+    limit = f" (up to {result.max_order} hosts listed)" if result.max_order else ""
+    lines.append(f"{'operation':<{width}}  tolerates  down per year   minimal sets of hosts whose failure stops it"
+                 + limit)
     for oid, op in result.operations.items():
         if op.tolerates is None:
-            lines.append(f"{oid:<{width}}  {'-':<9}  not available in this design: it {op.unavailable_reason}")
+            lines.append(f"{oid:<{width}}  {'-':<9}  {'-':<14}  not available in this design: "
+                         f"it {op.unavailable_reason}")
             continue
         sets = ", ".join("{" + ", ".join(cut) + "}" for cut in op.minimal_cut_sets) or "none"
-        lines.append(f"{oid:<{width}}  {op.tolerates:<9}  {sets}")
+        if op.truncated:
+            sets += f" ... ({op.cut_sets_total} in all)"
+        yearly = f"{availability.minutes_per_year(op.unavailability):.2f} min" if op.unavailability is not None else "-"
+        lines.append(f"{oid:<{width}}  {op.tolerates:<9}  {yearly:<14}  {sets}")
     return "\n".join(lines) + "\n"
 
 

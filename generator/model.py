@@ -131,6 +131,10 @@ class Host(_Strict):
     cpus: int | None = Field(None, ge=1, le=4_096, description="CPUs this host offers to VMs.", examples=[32])
     memory_gib: int | None = Field(None, ge=1, le=65_536, description="Memory in GiB this host offers to VMs.",
                                    examples=[256])
+    unavailability: float | None = Field(
+        None, gt=0, lt=1,
+        description="The fraction of time this host is down (MTTR / (MTBF + MTTR)), for availability figures; "
+                    "default: the platform's estimate in the catalog.", examples=[0.0001])
 
 
 class VM(_Strict):

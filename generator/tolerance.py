@@ -1,22 +1,23 @@
-"""How many host failures each operation tolerates, from its minimal cut sets.
+"""How many host failures each operation tolerates, from its exact minimal cut sets, and how often it is down.
 
-A cut set of an operation is a set of hosts whose simultaneous failure stops it (in the immediate
-phase, before the platform restarts anything); a minimal one has no smaller cut set inside it. The
-sets are enumerated by size, up to `max_order` (all sizes when there are at most 12 hosts), skipping
-supersets of cut sets already found: failing more never makes an operation work again. An operation
-that does not work with every host up (it needs a service the design does not deploy) is reported as
-unavailable, not as tolerating nothing.
+A cut set of an operation is a set of hosts whose simultaneous failure stops it in the immediate phase
+(before the platform restarts anything); a minimal one has no smaller cut set inside it. They come
+from the compiled failure model by top-down expansion with absorption, for any number of hosts, so
+`tolerates` is always exact. Where there are many, the smallest are listed first, up to `LISTED`, and
+`truncated` says so; `cut_sets_total` counts them all. An operation that does not work with every host
+up (it needs a service the design does not deploy) is reported as unavailable, not as tolerating
+nothing. `unavailability` is the exact probability that the operation is down at a random moment
+(`generator.availability`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from itertools import combinations
 
-from generator.impact import DOWN, Engine, Scenario
+from generator import availability
+from generator.impact import Engine, Scenario
 
-EXHAUSTIVE_UP_TO = 12
-DEFAULT_ORDER = 3
+LISTED = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,38 +25,37 @@ class OperationTolerance:
     tolerates: int | None  # None: the operation does not work even with every host up
     minimal_cut_sets: list[list[str]]  # [[]] for an operation that does not work at all
     unavailable_reason: str | None = None
+    cut_sets_total: int = 0
+    truncated: bool = False  # more cut sets exist than are listed
+    unavailability: float | None = None  # probability that it is down (None: not available at all)
 
 
 @dataclasses.dataclass(frozen=True)
 class Tolerance:
-    max_order: int
-    exhaustive: bool  # every size was examined, so `tolerates` is exact, not a lower bound
+    max_order: int | None  # the largest cut set listed, when limited by the caller
+    exhaustive: bool  # always true: the cut sets are exact for any number of hosts
     tolerates: int  # the minimum over control-plane operations
     operations: dict[str, OperationTolerance]
 
 
 def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
-    hosts = sorted(host.name for host in engine.arch.hosts)
-    order = max_order or (len(hosts) if len(hosts) <= EXHAUSTIVE_UP_TO else DEFAULT_ORDER)
-    order = min(order, len(hosts))
+    model = engine.model
+    hosts = len(model.hosts)
     baseline = engine.phase(Scenario(), "immediate").operations
-    operations = [oid for oid in engine.facts.operations if baseline[oid].state != DOWN]
-    cuts: dict[str, list[frozenset[str]]] = {oid: [] for oid in operations}
-    for size in range(1, order + 1):
-        for combo in map(frozenset, combinations(hosts, size)):
-            pending = [oid for oid in operations if not any(cut <= combo for cut in cuts[oid])]
-            if not pending:
-                continue
-            phase = engine.phase(Scenario(hosts=combo), "immediate")
-            for oid in pending:
-                if phase.operations[oid].state == DOWN:
-                    cuts[oid].append(combo)
-    result = {
-        oid: OperationTolerance(None, [[]], baseline[oid].reason) if oid not in cuts else OperationTolerance(
-            min(len(cut) for cut in cuts[oid]) - 1 if cuts[oid] else order,
-            sorted((sorted(cut) for cut in cuts[oid]), key=lambda cut: (len(cut), cut)),
-        )
-        for oid in engine.facts.operations
-    }
-    control = [result[oid].tolerates for oid in operations if engine.facts.operations[oid].plane == "control"]
-    return Tolerance(order, order == len(hosts), min(control, default=order), result)
+    probabilities = availability.unavailability(model, availability.host_unavailability(engine.arch, engine.facts))
+    result: dict[str, OperationTolerance] = {}
+    for oid, gate in model.operations.items():
+        if baseline[oid].state == "down":
+            result[oid] = OperationTolerance(None, [[]], baseline[oid].reason)
+            continue
+        cuts = model.cut_sets(gate)
+        listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
+        result[oid] = OperationTolerance(
+            tolerates=min((len(cut) for cut in cuts), default=hosts + 1) - 1,
+            minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
+            cut_sets_total=len(cuts), truncated=len(listed) > LISTED or len(listed) < len(cuts),
+            unavailability=probabilities[oid])
+    control = [result[oid].tolerates for oid, op in engine.facts.operations.items()
+               if op.plane == "control" and result[oid].tolerates is not None]
+    return Tolerance(max_order, True, min(control, default=hosts), result)
+

@@ -33,10 +33,16 @@ def test_one_phase_json_contract(capsys):
     assert (data["architecture"], data["failed"], data["phase"]) == ("basic-six-vms", ["esxi-02"], "immediate")
     assert set(data["operations"]) == OPERATIONS
     boot = data["operations"]["boot-instance"]
-    assert boot == {"state": "down", "recovery_seconds": 240,
-                    "reason": "needs rabbitmq, which lost quorum: 1 of 2 votes up (db-01 was on esxi-02, which failed)"}
+    lost = "lost quorum: 1 of 2 votes up (db-01 was on esxi-02, which failed)"
+    assert boot == {
+        "state": "down", "recovery_seconds": 240, "margin": None, "repair": ["esxi-02"],
+        "reason": f"needs galera (through nova-api) and rabbitmq, which each {lost}",
+        "root_causes": [{"service": "galera", "state": "down", "cause": lost, "via": ["nova-api"], "uses": False},
+                        {"service": "rabbitmq", "state": "down", "cause": lost, "via": [], "uses": False}]}
     assert data["services"]["galera"]["reason"].startswith("galera lost quorum: 1 of 2 votes up")
-    assert data["operations"]["running-instances"] == {"state": "ok", "reason": None, "recovery_seconds": 0}
+    # The data plane keeps working: no failure of the two hosts still up can stop it.
+    assert data["operations"]["running-instances"] == {"state": "ok", "reason": None, "recovery_seconds": 0,
+                                                       "margin": 2, "root_causes": []}
 
 
 def test_both_phases_json(capsys):
@@ -52,8 +58,11 @@ def test_text_report_gives_both_phases_and_every_reason(capsys):
     lines = out.splitlines()
     assert lines[0] == "kvm-three-hosts: kvm-01 fails"
     assert any(line.split()[:3] == ["boot-instance", "degraded", "degraded"] for line in lines)
-    assert "  boot-instance (after-restart): degraded, because it needs nova-api, which runs 2 of 3 instances" in out
+    # Degraded for what it loses in function (a cache shard), not for the galera member it can spare.
+    assert "  boot-instance (after-restart): degraded, because it uses memcached, which lost 1 of 3 shards" in out
     assert "cannot restart" in out
+    assert ("  boot-instance: immediate: works, degraded; one more host failure can stop it (kvm-02 or kvm-03); "
+            "after-restart: works, degraded; one more host failure can stop it (kvm-02 or kvm-03)") in lines
 
 
 def test_several_failures_and_a_failure_domain(capsys):
@@ -81,17 +90,28 @@ def test_tolerance_json_contract(capsys):
     status, out, _ = run(capsys, "impact", SIX, "--tolerance", "--format", "json")
     assert status == 0
     data = json.loads(out)
-    assert (data["architecture"], data["max_order"], data["tolerates"]) == ("basic-six-vms", 3, 0)
+    assert (data["architecture"], data["max_order"], data["exhaustive"], data["tolerates"]) == (
+        "basic-six-vms", None, True, 0)
     assert set(data["operations"]) == OPERATIONS
-    assert data["operations"]["authenticate"] == {"tolerates": 0, "minimal_cut_sets": [["esxi-02"], ["esxi-03"]]}
-    assert data["operations"]["running-instances"] == {"tolerates": 3, "minimal_cut_sets": []}
+    authenticate = data["operations"]["authenticate"]
+    assert {k: authenticate[k] for k in ("tolerates", "minimal_cut_sets", "cut_sets_total", "truncated")} == {
+        "tolerates": 0, "minimal_cut_sets": [["esxi-02"], ["esxi-03"]], "cut_sets_total": 2, "truncated": False}
+    # Two single-host cut sets of the default host unavailability q: 1 - (1 - q)^2, exactly.
+    q = 6 / (175_200 + 6)
+    assert authenticate["unavailability"]["probability"] == pytest.approx(1 - (1 - q) ** 2, rel=1e-12)
+    assert authenticate["unavailability"]["minutes_per_year"] == pytest.approx((1 - (1 - q) ** 2) * 525_960, abs=1e-3)
+    assert data["operations"]["running-instances"]["tolerates"] == 3
+    assert data["operations"]["running-instances"]["minimal_cut_sets"] == []
+    assert data["operations"]["running-instances"]["unavailability"]["probability"] == 0
 
 
 def test_tolerance_text_and_max_order(capsys):
     status, out, _ = run(capsys, "impact", KVM, "--tolerance", "--max-order", "1")
     assert status == 0
     assert out.splitlines()[0] == ("kvm-three-hosts tolerates 1 simultaneous host failure "
-                                   "(at least: sets of up to 1 hosts examined)")
+                                   "(exact: every set of hosts is accounted for)")
+    assert "{kvm-01, kvm-02}" not in out  # sets of two hosts are counted, but not listed with --max-order 1
+    assert "(3 in all)" in out
 
 
 @pytest.mark.parametrize("args", [

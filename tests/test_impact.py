@@ -195,4 +195,5 @@ def test_a_failure_domain_fails_its_hosts():
 def test_services_not_deployed_make_their_operations_unavailable():
     impact = fail(engine(CLEAN))
     assert impact.immediate.operations["create-volume"].state == "down"
-    assert impact.immediate.operations["create-volume"].reason == "needs cinder-api, which is not deployed"
+    assert impact.immediate.operations["create-volume"].reason == (
+        "needs cinder-api, cinder-scheduler and cinder-volume, which each is not deployed")

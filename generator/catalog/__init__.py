@@ -76,12 +76,27 @@ class AntiAffinity(_Strict):
     mechanism: str
 
 
+class HostReliability(_Strict):
+    """How often a host of the management cluster fails and how long it stays down: the default for
+    availability figures, per platform."""
+
+    mtbf_hours: int = Field(ge=1)
+    mttr_hours: int = Field(ge=1)
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    @property
+    def unavailability(self) -> float:
+        return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
+
+
 class PlatformFacts(_Strict):
     name: str
     ha: str
     ha_name: str
     restart_seconds: int = Field(ge=1)
     restart_basis: str
+    host_reliability: HostReliability
     witnesses: list[str]
     quorum: str
     anti_affinity: dict[Literal["mandatory", "preferred"], AntiAffinity]
