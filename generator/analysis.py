@@ -1,5 +1,10 @@
 """Everything refarch computes about one valid architecture: every scenario set, the tolerance, and the
-longest outage a single host failure causes. Shared by the site and `refarch diff`."""
+longest outage a single host failure causes. Shared by the site and `refarch diff`.
+
+The sets a page shows scenario by scenario (hosts, VMs, failure domains, services) are evaluated in
+full, reasons and margins included; the large ones it summarises (pairs of hosts, maintenance then a
+failure: quadratic in the hosts) only as the operations each stops, by the compiled model over all of
+their scenarios at once."""
 
 from __future__ import annotations
 
@@ -7,24 +12,38 @@ import dataclasses
 
 from generator import scenarios
 from generator.catalog import Catalog
-from generator.impact import DOWN, Engine, Impact, Scenario
+from generator.impact import DOWN, Engine, Impact, Phase, Scenario
 from generator.model import Architecture
 from generator.tolerance import Tolerance, tolerance
+
+SUMMARISED = ("pairs of hosts", "maintenance then a failure")
+
+
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    """A scenario with only what it stops: operation ids down in each phase."""
+
+    scenario: Scenario
+    stopped: dict[Phase, frozenset[str]]
 
 
 @dataclasses.dataclass(frozen=True)
 class Analysis:
     arch: Architecture
     engine: Engine
-    sets: dict[str, list[Impact]]
+    sets: dict[str, list[Impact]]  # the sets shown scenario by scenario
+    summaries: dict[str, list[Summary]]  # the sets shown as what they stop (SUMMARISED)
     tolerance: Tolerance
     worst_recovery: int | None  # the longest time an operation is down after a single host failure
 
 
 def analyse(arch: Architecture, facts: Catalog) -> Analysis:
     engine = Engine(arch, facts)
-    sets = {name: [engine.evaluate(s) for s in found]
-            for name, found in scenarios.all_sets(arch, set(facts.services)).items()}
+    found = scenarios.all_sets(arch, set(facts.services))
+    sets = {name: [engine.evaluate(s) for s in listed] for name, listed in found.items() if name not in SUMMARISED}
+    summaries = {name: [Summary(s, stopped) for s, stopped in zip(found[name], engine.stopped(found[name]),
+                                                                  strict=True)]
+                 for name in SUMMARISED}
     control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
     baseline = engine.phase(Scenario(), "immediate").operations
     offered = [oid for oid in control if baseline[oid].state != DOWN]
@@ -36,4 +55,4 @@ def analyse(arch: Architecture, facts: Catalog) -> Analysis:
                 worst = None
             elif worst is not None:
                 worst = max(worst, value)
-    return Analysis(arch, engine, sets, tolerance(engine), worst)
+    return Analysis(arch, engine, sets, summaries, tolerance(engine), worst)

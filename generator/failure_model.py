@@ -127,10 +127,19 @@ class FailureModel:
     def cut_sets(self, gate: str, where: Mapping[str, str | None] | None = None,
                  failed_services: Iterable[str] = ()) -> list[frozenset[str]]:
         """The minimal sets of hosts whose failure brings `gate` down, from the state `where` (VM -> host,
-        None when down; default: every VM on its host) with `failed_services` down. `[frozenset()]`: it
-        is down already; `[]`: no set of host failures brings it down."""
-        masks = _CutSets(self, where if where is not None else self.vm_host, frozenset(failed_services)).of(gate)
-        return sorted((self._hosts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
+        None when down; default: every VM on its host) with `failed_services` down, smallest first.
+        `[frozenset()]`: it is down already; `[]`: no set of host failures brings it down."""
+        return self.cut_set_family(gate, where, failed_services)[0]
+
+    def cut_set_family(self, gate: str, where: Mapping[str, str | None] | None = None,
+                       failed_services: Iterable[str] = ()) -> tuple[list[frozenset[str]], bool]:
+        """`cut_sets`, and whether the family was cut short: a quorum of many members over many hosts
+        has more minimal cut sets than can be listed (k of n: n choose k), so each gate keeps at most
+        `CUT_SET_LIMIT`, the smallest first."""
+        expansion = _CutSets(self, where if where is not None else self.vm_host, frozenset(failed_services))
+        masks = expansion.of(gate)
+        found = sorted((self._hosts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
+        return found, expansion.truncated
 
     def min_cut(self, gate: str, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> int | None:
         """The fewest further host failures that bring `gate` down from that state (0: down already;
@@ -211,19 +220,22 @@ def _dependency_order(facts: Catalog, deployed: list[str]) -> list[str]:
 
 # Sets of hosts are bit masks over FailureModel.hosts; a family of sets is a list of masks, kept minimal.
 Family = list[int]
+CUT_SET_LIMIT = 5_000  # sets kept per gate; beyond it a family is cut short, smallest sets first
 
 
 def minimise(family: Iterable[int]) -> Family:
-    """Absorption: drop every set that contains another one of the family."""
-    kept: Family = []
+    """Absorption: drop every set that contains another one of the family, smallest sets first. Sets of
+    one size cannot contain each other, so each is checked against the smaller ones only."""
+    smaller: Family = []
+    same: Family = []
+    size = -1
     for mask in sorted(set(family), key=lambda m: (m.bit_count(), m)):
-        if not any(mask & smaller == smaller for smaller in kept):
-            kept.append(mask)
-    return kept
-
-
-def _product(left: Family, right: Family) -> Family:
-    return minimise(a | b for a in left for b in right)
+        if mask.bit_count() != size:
+            smaller += same
+            same, size = [], mask.bit_count()
+        if not any(mask & kept == kept for kept in smaller):
+            same.append(mask)
+    return smaller + same
 
 
 class _CutSets:
@@ -235,6 +247,17 @@ class _CutSets:
         self.failed = failed
         self.bit = {host: 1 << index for index, host in enumerate(model.hosts)}
         self.memo: dict[str, Family] = {}
+        self.truncated = False  # some family had more sets than CUT_SET_LIMIT
+
+    def keep(self, family: Iterable[int]) -> Family:
+        kept = minimise(family)
+        if len(kept) > CUT_SET_LIMIT:
+            self.truncated = True
+            del kept[CUT_SET_LIMIT:]
+        return kept
+
+    def product(self, left: Family, right: Family) -> Family:
+        return self.keep(a | b for a in left for b in right)
 
     def of(self, name: str) -> Family:
         if name in self.memo:
@@ -250,19 +273,19 @@ class _CutSets:
             gate = self.model.gates[name]
             children = [self.of(child) for child in gate.inputs]
             if gate.kind == "or":
-                found = minimise(mask for family in children for mask in family)
+                found = self.keep(mask for family in children for mask in family)
             elif gate.kind == "and":
                 found = [0]
                 for family in children:
-                    found = _product(found, family)
+                    found = self.product(found, family)
             else:
                 found = self._at_least(gate, children)
         self.memo[name] = found
         return found
 
-    @staticmethod
-    def _at_least(gate: Gate, children: list[Family]) -> Family:
-        """Minimal combinations of inputs whose weights reach k, each expanded into its own sets."""
+    def _at_least(self, gate: Gate, children: list[Family]) -> Family:
+        """Minimal combinations of inputs whose weights reach k, each expanded into its own sets, by
+        increasing size, until CUT_SET_LIMIT sets are found."""
         already = sum(w for w, family in zip(gate.weights, children, strict=True) if family == [0])
         need = gate.k - already
         if need <= 0:
@@ -270,6 +293,8 @@ class _CutSets:
         open_inputs = [(w, family) for w, family in zip(gate.weights, children, strict=True)
                        if family and family != [0]]
         found: Family = []
+        if all(len(family) == 1 and family[0].bit_count() == 1 for _, family in open_inputs):
+            return self._at_least_of_hosts(open_inputs, need)
         for size in range(1, len(open_inputs) + 1):
             for combo in combinations(open_inputs, size):
                 weight = sum(w for w, _ in combo)
@@ -277,8 +302,39 @@ class _CutSets:
                     continue  # too light, or not minimal: a lighter sub-combination reaches k already
                 product: Family = [0]
                 for _, family in combo:
-                    product = _product(product, family)
+                    product = self.product(product, family)
                 found.extend(product)
+                if len(found) > 2 * CUT_SET_LIMIT:
+                    self.truncated = True
+                    return self.keep(found)
+        return self.keep(found)
+
+
+    def _at_least_of_hosts(self, inputs: list[tuple[int, Family]], need: int) -> Family:
+        """The common case: every input is one host. Votes on one host fall together, so they are one
+        input of their summed weight; the minimal combinations of distinct hosts are then minimal as
+        sets already, and come out by increasing size."""
+        weight_of: dict[int, int] = {}
+        for weight, (mask,) in inputs:
+            weight_of[mask] = weight_of.get(mask, 0) + weight
+        hosts = sorted(weight_of, key=lambda m: -weight_of[m])
+        weights = [weight_of[m] for m in hosts]  # heaviest first
+        if sum(weights) < need:
+            return []
+        # A minimal combination is at least as large as the heaviest hosts that reach `need`, and its
+        # weight minus its lightest member stays below `need`, which bounds it by the lightest hosts.
+        fewest = next(n for n in range(1, len(weights) + 1) if sum(weights[:n]) >= need)
+        lightest = weights[::-1]
+        most = max(n for n in range(1, len(weights) + 1) if sum(lightest[:n]) - lightest[0] < need)
+        found: Family = []
+        for size in range(fewest, most + 1):
+            for combo in combinations(hosts, size):
+                weight = sum(weight_of[m] for m in combo)
+                if weight >= need and weight - min(weight_of[m] for m in combo) < need:
+                    found.append(sum(combo))
+                    if len(found) >= CUT_SET_LIMIT:
+                        self.truncated = True
+                        return minimise(found)
         return minimise(found)
 
 

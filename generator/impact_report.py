@@ -50,6 +50,7 @@ def tolerance_data(arch_id: str, result: Tolerance) -> dict[str, Any]:
         "tolerates": result.tolerates,
         "operations": {oid: {"tolerates": op.tolerates, "minimal_cut_sets": op.minimal_cut_sets,
                              "cut_sets_total": op.cut_sets_total, "truncated": op.truncated,
+                             "cut_sets_exact": op.cut_sets_exact,
                              "unavailability": _unavailability_data(op.unavailability),
                              **({"unavailable": op.unavailable_reason} if op.tolerates is None else {})}
                        for oid, op in result.operations.items()},
@@ -93,8 +94,9 @@ def margin_words(op: OperationState) -> str:
         return "stopped"
     works = "works" if op.state == "ok" else "works, degraded"
     if op.margin == 0:
-        hosts = f" ({' or '.join(op.at_risk)})" if op.at_risk else ""
-        return f"{works}; one more host failure can stop it{hosts}"
+        if not op.at_risk:
+            return f"{works}; no host failure can stop it"
+        return f"{works}; one more host failure can stop it ({' or '.join(op.at_risk)})"
     return f"{works}; survives {op.margin} more host failure{'s' if op.margin != 1 else ''}"
 
 

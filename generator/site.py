@@ -13,8 +13,8 @@ import hashlib
 
 from markupsafe import Markup
 
-from generator import checks, diagram, exports, rules
-from generator.analysis import Analysis, analyse
+from generator import availability, checks, diagram, exports, rules
+from generator.analysis import Analysis, Summary, analyse
 from generator.catalog import Catalog, majority
 from generator.exports import openstack_ansible
 from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
@@ -93,7 +93,7 @@ def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug
 
 EXPORT_FILES = {"pcs": "pcs.sh", "powercli": "powercli.ps1", "hyperv": "hyperv.ps1",
                 "kolla-inventory": "kolla-multinode.ini", "openstack-ansible": "openstack_user_config.yml",
-                "drill": "failure-drill.txt"}
+                "drill": "failure-drill.txt", "open-psa": "fault-tree.xml"}
 EXPORT_TITLES = {"pcs": "pcs commands (KVM with Pacemaker)", "powercli": "PowerCLI (vSphere)",
                  "hyperv": "PowerShell (Hyper-V failover cluster)"}
 VERIFY = {
@@ -115,7 +115,8 @@ def _build_guide(arch: Architecture, facts: Catalog) -> tuple[str, dict[str, byt
                       "title": EXPORT_TITLES.get(fmt, fmt)}
     page = render("build_guide.md.j2", arch=arch, platform=facts.platforms[arch.platform.hypervisor],
                   hypervisor=parts[exports.HYPERVISOR_FORMAT[arch.platform.hypervisor]], kolla=parts["kolla-inventory"],
-                  osa=parts["openstack-ansible"], drill=parts["drill"], verify=VERIFY[arch.platform.hypervisor],
+                  osa=parts["openstack-ansible"], drill=parts["drill"], open_psa=parts["open-psa"],
+                  verify=VERIFY[arch.platform.hypervisor],
                   osa_release=openstack_ansible.release_of(arch))
     return page, files
 
@@ -151,11 +152,13 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         hosts=[next(iter(i.scenario.hosts)) for i in hosts], matrix=matrix,
         host_failures=[_failure(impact, operations) for impact in hosts],
         services=[_service_outage(impact, facts) for impact in analysis.sets["whole services"]],
-        pairs=[_combination(impact, facts) for impact in analysis.sets["pairs of hosts"]],
-        maintenance=[_combination(impact, facts) for impact in analysis.sets["maintenance then a failure"]],
+        pairs=[_summary(found, facts) for found in analysis.summaries["pairs of hosts"]],
+        maintenance=[_summary(found, facts) for found in analysis.summaries["maintenance then a failure"]],
         domains=[_combination(impact, facts) for impact in analysis.sets["failure domains"]],
         vm_failures=[_combination(impact, facts) for impact in analysis.sets["single VMs"]],
-        tolerance=analysis.tolerance, worst_recovery=analysis.worst_recovery, yaml_name=f"{arch.id}.yaml",
+        tolerance=analysis.tolerance, availability=_availability(analysis), worst_recovery=analysis.worst_recovery,
+        host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
+        yaml_name=f"{arch.id}.yaml",
         yaml_text=result.raw.decode("utf-8", errors="replace"),
     )
 
@@ -184,11 +187,28 @@ def _failure(impact: Impact, operations: list[str]) -> dict:
 
 def _combination(impact: Impact, facts: Catalog) -> dict:
     """For tables of many scenarios: which control-plane operations stop, immediately and after restart."""
-    def stopped(phase: str) -> list[str]:
-        return [oid for oid, op in impact.phase(phase).operations.items()
-                if op.state == DOWN and facts.operations[oid].plane == "control"]
-    return {"label": impact.scenario.describe(), "immediate": stopped("immediate"),
-            "after": stopped("after-restart")}
+    stopped = {phase: frozenset(oid for oid, op in impact.phase(phase).operations.items() if op.state == DOWN)
+               for phase in PHASES}
+    return _summary(Summary(impact.scenario, stopped), facts)
+
+
+def _summary(found: Summary, facts: Catalog) -> dict:
+    def control(phase: str) -> list[str]:
+        return [oid for oid in facts.operations
+                if oid in found.stopped[phase] and facts.operations[oid].plane == "control"]
+    return {"label": found.scenario.describe(), "immediate": control("immediate"), "after": control("after-restart")}
+
+
+def _availability(analysis: Analysis) -> dict[str, dict[str, str]]:
+    """Each operation's unavailability in words for the tolerance table."""
+    shown = {}
+    for oid, op in analysis.tolerance.operations.items():
+        if op.unavailability is None:
+            continue
+        nines = availability.nines(op.unavailability)
+        shown[oid] = {"minutes": f"{availability.minutes_per_year(op.unavailability):.3g} min",
+                      "nines": "never down" if nines == float("inf") else f"{nines:.1f} nines"}
+    return shown
 
 
 def _service_outage(impact: Impact, facts: Catalog) -> dict:

@@ -4,7 +4,10 @@ A cut set of an operation is a set of hosts whose simultaneous failure stops it 
 (before the platform restarts anything); a minimal one has no smaller cut set inside it. They come
 from the compiled failure model by top-down expansion with absorption, for any number of hosts, so
 `tolerates` is always exact. Where there are many, the smallest are listed first, up to `LISTED`, and
-`truncated` says so; `cut_sets_total` counts them all. An operation that does not work with every host
+`truncated` says so; `cut_sets_total` counts them all, except where a quorum of many members over many
+hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number found, smallest
+first, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
+operation that does not work with every host
 up (it needs a service the design does not deploy) is reported as unavailable, not as tolerating
 nothing. `unavailability` is the exact probability that the operation is down at a random moment
 (`generator.availability`).
@@ -25,8 +28,9 @@ class OperationTolerance:
     tolerates: int | None  # None: the operation does not work even with every host up
     minimal_cut_sets: list[list[str]]  # [[]] for an operation that does not work at all
     unavailable_reason: str | None = None
-    cut_sets_total: int = 0
+    cut_sets_total: int = 0  # every minimal cut set, or (cut_sets_exact false) those found before the limit
     truncated: bool = False  # more cut sets exist than are listed
+    cut_sets_exact: bool = True
     unavailability: float | None = None  # probability that it is down (None: not available at all)
 
 
@@ -48,13 +52,14 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
         if baseline[oid].state == "down":
             result[oid] = OperationTolerance(None, [[]], baseline[oid].reason)
             continue
-        cuts = model.cut_sets(gate)
+        cuts, cut_short = model.cut_set_family(gate)
         listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
+        fewest = model.min_cut(gate, model.vm_host)  # exact even where the family is cut short
         result[oid] = OperationTolerance(
-            tolerates=min((len(cut) for cut in cuts), default=hosts + 1) - 1,
+            tolerates=hosts if fewest is None else fewest - 1,
             minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
-            cut_sets_total=len(cuts), truncated=len(listed) > LISTED or len(listed) < len(cuts),
-            unavailability=probabilities[oid])
+            cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
+            cut_sets_exact=not cut_short, unavailability=probabilities[oid])
     control = [result[oid].tolerates for oid, op in engine.facts.operations.items()
                if op.plane == "control" and result[oid].tolerates is not None]
     return Tolerance(max_order, True, min(control, default=hosts), result)

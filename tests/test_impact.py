@@ -197,3 +197,31 @@ def test_services_not_deployed_make_their_operations_unavailable():
     assert impact.immediate.operations["create-volume"].state == "down"
     assert impact.immediate.operations["create-volume"].reason == (
         "needs cinder-api, cinder-scheduler and cinder-volume, which each is not deployed")
+
+
+def test_every_root_cause_is_named_when_two_hosts_take_galera_and_rabbitmq():
+    eng = engine(KVM)
+    boot = fail(eng, "kvm-01", "kvm-02").immediate.operations["boot-instance"]
+    assert boot.state == "down"
+    roots = {cause.service for cause in boot.root_causes}
+    assert {"galera", "rabbitmq"} <= roots
+    assert "galera" in boot.reason and "rabbitmq" in boot.reason
+    # One host back is enough: both clusters regain a majority.
+    assert boot.repair in (("kvm-01",), ("kvm-02",))
+
+
+def test_losing_a_spare_member_keeps_operations_ok_with_no_margin_left():
+    eng = engine(KVM)
+    baseline = eng.phase(Scenario(), "immediate").operations["list-instances"]
+    assert (baseline.state, baseline.margin) == ("ok", 1)
+    lost = fail(eng, "db-01").immediate.operations["list-instances"]
+    assert (lost.state, lost.margin, lost.reason) == ("ok", 0, None)
+    assert set(lost.at_risk) == {"kvm-02", "kvm-03"}  # the hosts of the two galera members left
+
+
+def test_a_lost_cache_shard_degrades_what_uses_it_and_a_failover_degrades_while_it_runs():
+    ops = fail(engine(KVM), "ctl-01").immediate.operations
+    assert ops["authenticate"].state == "degraded"
+    assert [c.service for c in ops["authenticate"].root_causes] == ["memcached"]
+    assert ops["authenticate"].root_causes[0].uses
+    assert ops["upload-image"].margin == 1  # glance-api runs on the other two controllers

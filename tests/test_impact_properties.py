@@ -1,8 +1,6 @@
-"""Properties of the impact engine on random architectures, and tolerance against brute force."""
+"""Properties of the impact engine on random architectures (cut sets against brute force: test_failure_model)."""
 
 from __future__ import annotations
-
-from itertools import combinations
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +8,6 @@ from hypothesis import strategies as st
 from generator import catalog
 from generator.impact import RANK, Engine, Scenario
 from generator.model import Architecture
-from generator.tolerance import tolerance
 
 FACTS = catalog.load()
 SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api",
@@ -109,24 +106,3 @@ def test_a_service_with_nothing_failed_under_it_is_ok(case):
             phase.where[vm.name] is None for s in involved for vm in eng.instances[s])
         if not failed:
             assert phase.services[sid].state == "ok", (sid, phase.services[sid])
-
-
-@given(architectures())
-def test_minimal_cut_sets_match_brute_force(arch):
-    eng = Engine(arch, FACTS)
-    hosts = sorted(h.name for h in arch.hosts)
-    down_sets = {oid: [] for oid in FACTS.operations}
-    for size in range(len(hosts) + 1):
-        for combo in combinations(hosts, size):
-            phase = eng.phase(Scenario(hosts=frozenset(combo)), "immediate")
-            for oid, op in phase.operations.items():
-                if op.state == "down":
-                    down_sets[oid].append(set(combo))
-    found = tolerance(eng)
-    for oid, sets in down_sets.items():
-        minimal = sorted(sorted(s) for s in sets if not any(other < s for other in sets))
-        expected = minimal if minimal != [[]] else [[]]
-        assert sorted(found.operations[oid].minimal_cut_sets) == expected, oid
-        if expected != [[]]:
-            tolerated = min((len(s) for s in expected), default=len(hosts) + 1) - 1
-            assert found.operations[oid].tolerates == min(tolerated, len(hosts))

@@ -1,8 +1,9 @@
 """Deployment exports of an architecture: hypervisor command scripts, OpenStack inventories, a failure drill.
 
 `FORMATS` maps each format to the module that writes it; `formats_for` tells which apply to an
-architecture (the hypervisor's own script, both inventories and the drill). Every output starts with a
-header naming the architecture and the generator, and quotes names for the shell or PowerShell even
+architecture (the hypervisor's own script, both inventories, the drill and the Open-PSA fault tree).
+Every output starts with a header naming the architecture and the generator, and quotes names for the
+shell or PowerShell even
 though the schema only lets slugs through.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from generator.catalog import Catalog
-from generator.exports import drill, hyperv, kolla, openstack_ansible, pcs, powercli
+from generator.exports import drill, hyperv, kolla, open_psa, openstack_ansible, pcs, powercli
 from generator.model import Architecture
 
 FORMATS: dict[str, ModuleType] = {
     "pcs": pcs, "powercli": powercli, "hyperv": hyperv,
-    "kolla-inventory": kolla, "openstack-ansible": openstack_ansible, "drill": drill,
+    "kolla-inventory": kolla, "openstack-ansible": openstack_ansible, "drill": drill, "open-psa": open_psa,
 }
 HYPERVISOR_FORMAT = {"kvm": "pcs", "vsphere": "powercli", "hyperv": "hyperv"}
 
@@ -26,7 +27,7 @@ class ExportError(ValueError):
 
 
 def formats_for(arch: Architecture) -> list[str]:
-    return [HYPERVISOR_FORMAT[arch.platform.hypervisor], "kolla-inventory", "openstack-ansible", "drill"]
+    return [HYPERVISOR_FORMAT[arch.platform.hypervisor], "kolla-inventory", "openstack-ansible", "drill", "open-psa"]
 
 
 def export(arch: Architecture, facts: Catalog, fmt: str) -> str:

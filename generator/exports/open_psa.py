@@ -1,0 +1,136 @@
+"""The failure model as an Open-PSA Model Exchange Format (MEF) fault tree, for SCRAM or any MEF tool.
+
+One top gate per operation, named by the operation id, true when the operation stops in the immediate
+phase (before the platform restarts anything); shared gates for the services under it; quorum as
+`<atleast min="k">`; the basic events are the hosts, by name, each with its unavailability as
+`<float>`. It is the compiled model of `generator.failure_model` with every VM on its host and no
+service failed, written at the level of hosts: a VM's failure is its host's, so a gate over VMs
+becomes a gate over the hosts they run on. Operations that never work (they need a service the design
+does not deploy) or that no host failure can stop are left out, with a comment naming them.
+Format: https://open-psa.github.io/mef/ ; SCRAM: https://scram-pra.org/
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from xml.sax.saxutils import quoteattr
+
+from generator import availability
+from generator.catalog import Catalog
+from generator.exports.common import header
+from generator.failure_model import TRUE, FailureModel, compile_model
+from generator.model import Architecture
+
+# A resolved formula: ("true",), ("false",), ("event", host) or ("gate", name of a defined gate).
+Formula = tuple[str, ...]
+_TRUE: Formula = ("true",)
+_FALSE: Formula = ("false",)
+
+
+def write(arch: Architecture, facts: Catalog) -> str:
+    model = compile_model(arch, facts)
+    q = availability.host_unavailability(arch, facts)
+    tree = _Tree(model)
+    tops, skipped = [], []
+    for oid, gate in model.operations.items():
+        formula = tree.resolve(gate)
+        if formula in (_TRUE, _FALSE):
+            why = "never works in this design" if formula == _TRUE else "no host failure stops it"
+            skipped.append(f"{oid} ({why})")
+            continue
+        tops.append(f'    <define-gate name={quoteattr(oid)}>\n      {_ref(formula)}\n    </define-gate>\n')
+    comment = header(arch, "Open-PSA MEF fault tree", "  ").replace("--", "-")
+    if skipped:
+        comment += "   Left out: " + "; ".join(skipped) + ".\n"
+    events = "".join(f'    <define-basic-event name={quoteattr(host)}>\n      <float value="{q[host]:.12g}"/>\n'
+                     f"    </define-basic-event>\n" for host in model.hosts)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!--\n{comment}-->\n<opsa-mef>\n'
+            f"  <define-fault-tree name={quoteattr(arch.id)}>\n{''.join(tops)}{''.join(tree.defined)}"
+            f"  </define-fault-tree>\n  <model-data>\n{events}  </model-data>\n</opsa-mef>\n")
+
+
+class _Tree:
+    """The model's gates resolved to the hosts, each gate defined once, trivial ones inlined."""
+
+    def __init__(self, model: FailureModel) -> None:
+        self.model = model
+        self.memo: dict[str, Formula] = {}
+        self.defined: list[str] = []
+
+    def resolve(self, name: str) -> Formula:
+        if name not in self.memo:
+            self.memo[name] = self._resolve(name)
+        return self.memo[name]
+
+    def _resolve(self, name: str) -> Formula:
+        if name == TRUE:
+            return _TRUE
+        if name.startswith("vm-down:"):
+            return ("event", self.model.vm_host[name[len("vm-down:"):]])
+        if name.startswith("service:"):
+            return _FALSE  # no service fails as a whole in this tree: the hosts are its events
+        gate = self.model.gates[name]
+        children = [self.resolve(child) for child in gate.inputs]
+        if gate.kind == "or":
+            return self._or(name, children)
+        if gate.kind == "and":
+            return self._and(name, children)
+        return self._at_least(name, children, list(gate.weights), gate.k)
+
+    def _or(self, name: str, children: list[Formula]) -> Formula:
+        if _TRUE in children:
+            return _TRUE
+        args = list(dict.fromkeys(c for c in children if c != _FALSE))
+        return _FALSE if not args else args[0] if len(args) == 1 else self._define(name, "or", args)
+
+    def _and(self, name: str, children: list[Formula]) -> Formula:
+        if _FALSE in children:
+            return _FALSE
+        args = list(dict.fromkeys(c for c in children if c != _TRUE))
+        return _TRUE if not args else args[0] if len(args) == 1 else self._define(name, "and", args)
+
+    def _at_least(self, name: str, children: list[Formula], weights: list[int], k: int) -> Formula:
+        weight_of: dict[Formula, int] = {}
+        for child, weight in zip(children, weights, strict=True):
+            if child == _TRUE:
+                k -= weight
+            elif child != _FALSE:  # votes on one host fall together: one argument with their weight
+                weight_of[child] = weight_of.get(child, 0) + weight
+        args = list(weight_of)
+        if k <= 0:
+            return _TRUE
+        if sum(weight_of.values()) < k:
+            return _FALSE
+        if all(weight == 1 for weight in weight_of.values()):
+            if k == 1:
+                return self._or(name, args)
+            if k == len(args):
+                return self._and(name, args)
+            return self._define(name, f'atleast min="{k}"', args)
+        # Unequal weights (MEF's atleast has none): the minimal combinations that reach k, as an `or`.
+        combos = []
+        for size in range(1, len(args) + 1):
+            for combo in combinations(args, size):
+                total = sum(weight_of[a] for a in combo)
+                if total >= k and total - min(weight_of[a] for a in combo) < k:
+                    combos.append(list(combo))
+        terms = [c[0] if len(c) == 1 else self._define(f"{name}#{i}", "and", c) for i, c in enumerate(combos)]
+        return self._or(name, terms)
+
+    def _define(self, name: str, connective: str, args: list[Formula]) -> Formula:
+        gate = _gate_name(name)
+        body = "".join(f"        {_ref(arg)}\n" for arg in args)
+        tag = connective.split()[0]
+        self.defined.append(f"    <define-gate name={quoteattr(gate)}>\n      <{connective}>\n{body}"
+                            f"      </{tag}>\n    </define-gate>\n")
+        return ("gate", gate)
+
+
+def _gate_name(name: str) -> str:
+    """A model gate's name as an MEF identifier (no `:`, `@` or `#`, never an operation id or a host)."""
+    return "g__" + name.replace(":", "__").replace("@", "__at__").replace("#", "__")
+
+
+def _ref(formula: Formula) -> str:
+    kind, value = formula
+    return f"<basic-event name={quoteattr(value)}/>" if kind == "event" else f"<gate name={quoteattr(value)}/>"

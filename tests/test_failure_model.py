@@ -1,0 +1,116 @@
+"""The compiled failure model against brute force on random small designs: gates, cut sets, margin, probability.
+
+The reference is independent of the model: a service's state from its members by its HA model
+(`Engine._own_state` and `_with_dependencies`, the engine's service layer), an operation down when a
+service it requires is; everything else by enumerating every set of hosts.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_impact_properties import architectures, scenario_pairs
+
+from generator import availability, catalog
+from generator.impact import DOWN, Engine, Scenario
+
+FACTS = catalog.load()
+
+
+def reference_down(eng: Engine, scenario: Scenario, phase: str = "immediate") -> dict[str, bool]:
+    """Operation id -> down, from the service layer alone."""
+    where, why, moved = eng._placement(scenario, phase)
+    own, services = {}, {}
+    for sid in eng.order:
+        own[sid] = eng._own_state(sid, scenario, where, why, moved)
+        services[sid] = eng._with_dependencies(sid, own[sid], services)
+    result = {}
+    for oid, operation in FACTS.operations.items():
+        states = own if operation.plane == "data" else services
+        needs = operation.needs(eng.arch.openstack.networking).requires
+        result[oid] = any(sid not in states or states[sid].state == DOWN for sid in needs)
+    return result
+
+
+def host_subsets(hosts: list[str]):
+    for size in range(len(hosts) + 1):
+        yield from map(frozenset, combinations(hosts, size))
+
+
+@given(scenario_pairs())
+def test_the_compiled_gates_equal_the_service_layer_in_both_phases(case):
+    arch, scenario, _ = case
+    eng = Engine(arch, FACTS)
+    for phase in ("immediate", "after-restart"):
+        where = eng._placement(scenario, phase)[0]
+        gates = eng.model.evaluate_one(where, scenario.services)
+        assert {oid: gates[gate] for oid, gate in eng.model.operations.items()} == reference_down(eng, scenario, phase)
+
+
+@given(st.lists(scenario_pairs(), min_size=1, max_size=1).flatmap(
+    lambda cases: st.tuples(st.just(cases[0][0]), st.lists(st.just(cases[0][1]) | st.just(cases[0][2]), max_size=6))))
+def test_many_scenarios_at_once_equal_one_at_a_time(case):
+    arch, scenarios = case
+    eng = Engine(arch, FACTS)
+    batch = eng.stopped(scenarios)
+    for scenario, stopped in zip(scenarios, batch, strict=True):
+        for phase in ("immediate", "after-restart"):
+            single = {oid for oid, op in eng.phase(scenario, phase).operations.items() if op.state == DOWN}
+            assert stopped[phase] == single
+
+
+@given(architectures())
+def test_minimal_cut_sets_are_exactly_the_minimal_down_sets(arch):
+    eng = Engine(arch, FACTS)
+    hosts = [h.name for h in arch.hosts]
+    down = {oid: [] for oid in FACTS.operations}
+    for subset in host_subsets(hosts):
+        for oid, is_down in reference_down(eng, Scenario(hosts=subset)).items():
+            if is_down:
+                down[oid].append(subset)
+    for oid, gate in eng.model.operations.items():
+        minimal = sorted((s for s in down[oid] if not any(other < s for other in down[oid])),
+                         key=lambda s: (len(s), sorted(s)))
+        assert eng.model.cut_sets(gate) == minimal, oid
+
+
+@given(scenario_pairs())
+def test_margin_is_the_fewest_further_host_failures_that_stop_it(case):
+    arch, scenario, _ = case
+    eng = Engine(arch, FACTS)
+    impact = eng.phase(scenario, "immediate")
+    alive = [h.name for h in arch.hosts if h.name not in scenario.hosts]
+    for oid, op in impact.operations.items():
+        if op.state == DOWN:
+            assert op.margin is None
+            continue
+        fewest = next((len(extra) for extra in host_subsets(alive) if reference_down(
+            eng, Scenario(hosts=scenario.hosts | extra, vms=scenario.vms, services=scenario.services))[oid]), None)
+        assert op.margin == (len(alive) if fewest is None else fewest - 1), oid
+        if op.margin == 0 and fewest is not None:
+            assert op.at_risk and all(reference_down(eng, Scenario(
+                hosts=scenario.hosts | {h}, vms=scenario.vms, services=scenario.services))[oid] for h in op.at_risk)
+
+
+@settings(max_examples=40)
+@given(architectures(), st.lists(st.floats(1e-6, 0.5), min_size=5, max_size=5))
+def test_unavailability_is_the_exact_probability(arch, chances):
+    eng = Engine(arch, FACTS)
+    q = {host.name: chances[i] for i, host in enumerate(arch.hosts)}
+    exact = {oid: 0.0 for oid in FACTS.operations}
+    hosts = list(q)
+    for subset in host_subsets(hosts):
+        weight = math.prod(q[h] if h in subset else 1 - q[h] for h in hosts)
+        for oid, is_down in reference_down(eng, Scenario(hosts=subset)).items():
+            exact[oid] += weight * is_down
+    found = availability.unavailability(eng.model, q)
+    for oid, probability in found.items():
+        if probability is None:  # never works: down with every host up
+            assert reference_down(eng, Scenario())[oid]
+        else:
+            assert probability == np.float64(exact[oid]) or math.isclose(probability, exact[oid], rel_tol=1e-9,
+                                                                           abs_tol=1e-15), oid
