@@ -119,8 +119,22 @@ class FailureModel:
             -1, len(self.services))
 
     def evaluate_one(self, where: Mapping[str, str | None], failed_services: Iterable[str]) -> dict[str, bool]:
-        values = self.evaluate(self.vm_down_matrix([where]), self.service_matrix([failed_services]))
-        return {name: bool(value[0]) for name, value in values.items()}
+        """`evaluate` for one scenario, in plain Python (cheaper than arrays of one)."""
+        failed = set(failed_services)
+        values: dict[str, bool] = {TRUE: True}
+        values |= {f"vm-down:{vm}": where[vm] is None for vm in self.vms}
+        values |= {f"service:{sid}": sid in failed for sid in self.services}
+        for gate in self.gates.values():
+            if gate.name.startswith("vm-down:"):
+                continue
+            if gate.kind == "or":
+                values[gate.name] = any(values[name] for name in gate.inputs)
+            elif gate.kind == "and":
+                values[gate.name] = all(values[name] for name in gate.inputs)
+            else:
+                lost = sum(w for w, name in zip(gate.weights, gate.inputs, strict=True) if values[name])
+                values[gate.name] = lost >= gate.k
+        return values
 
     # ---- cut sets -----------------------------------------------------------------------------------
 
@@ -146,7 +160,11 @@ class FailureModel:
         None: no host failures can). Exact: every gate below an operation is a threshold over the hosts
         its members run on, so the fewest hosts are the heaviest ones, and an `or` takes its cheapest
         input."""
-        return _MinCut(self, where, frozenset(failed_services)).of(gate)
+        return self.min_cuts(where, failed_services).of(gate)
+
+    def min_cuts(self, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> _MinCut:
+        """`min_cut` for many gates of one state, sharing the work: `.of(gate)`."""
+        return _MinCut(self, where, frozenset(failed_services))
 
     def _hosts_of(self, mask: int) -> frozenset[str]:
         return frozenset(host for index, host in enumerate(self.hosts) if mask >> index & 1)

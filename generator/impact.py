@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -180,7 +180,8 @@ class Engine:
             own[sid] = self._own_state(sid, scenario, where, why_down, moved)
             services[sid] = self._with_dependencies(sid, own[sid], services)
         impaired = self._impairments(own, services)
-        operations = {oid: self._operation(oid, gates, services, own, impaired, where, scenario)
+        cuts = self.model.min_cuts(where, scenario.services)
+        operations = {oid: self._operation(oid, gates, services, own, impaired, cuts, scenario)
                       for oid in self.facts.operations}
         risky = [oid for oid, op in operations.items() if op.margin == 0]
         if risky:
@@ -382,7 +383,7 @@ class Engine:
         return list(found.values())
 
     def _operation(self, oid: str, gates: dict[str, bool], services: dict[str, ServiceState],
-                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], where: dict[str, str | None],
+                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], cuts: Any,
                    scenario: Scenario) -> OperationState:
         needs = self.needs[oid]
         data_plane = self.facts.operations[oid].plane == "data"
@@ -412,7 +413,7 @@ class Engine:
                 degraded += [_used(c) for c in self._down_causes(sid, services, own)]
             degraded += [_used(c) for c in impaired.get(sid, [])]
         degraded = _shortest(degraded)
-        cut = self.model.min_cut(gate, where, scenario.services)
+        cut = cuts.of(gate)
         # No set of host failures stops it: it survives losing every host still up.
         margin = len({host for host in self.model.hosts if host not in scenario.hosts}) if cut is None else cut - 1
         if degraded:

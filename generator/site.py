@@ -133,7 +133,18 @@ def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:
         "hosts": len(arch.hosts), "vms": len(arch.vms),
         "vcpus": sum(vm.vcpus or 0 for vm in arch.vms), "memory": sum(vm.memory_gib or 0 for vm in arch.vms),
         "tolerates": analysis.tolerance.tolerates, "worst_recovery": analysis.worst_recovery, "status": status,
+        "downtime": _worst_downtime(analysis, facts),
     }
+
+
+def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
+    """The expected yearly downtime from host failures of the control-plane operation stopped most often."""
+    values = [(op.unavailability, oid) for oid, op in analysis.tolerance.operations.items()
+              if op.unavailability is not None and facts.operations[oid].plane == "control"]
+    if not values:
+        return "-"
+    worst, oid = max(values)
+    return f"{availability.minutes_per_year(worst):.3g} min ({oid}, {availability.nines(worst):.1f} nines)"
 
 
 def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
