@@ -13,6 +13,7 @@ OLD_PYYAML_LOCK := tests/pyyaml-6.0.2.lock
 OLD_PYYAML := $(VENV)/pyyaml-6.0.2
 UV_VERSION := 0.13.9
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+INSTALL_OLD_PYYAML = $(PIP) install --require-hashes --no-deps --upgrade --target $(OLD_PYYAML) -r $(OLD_PYYAML_LOCK)
 # The first Python 3.11+ on PATH.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
@@ -64,14 +65,14 @@ $(BIN)/python:
 ifeq ($(INSTALL),latest)
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install --upgrade --upgrade-strategy eager -e '.[test]'
-	$(PIP) install --require-hashes --no-deps --upgrade --target $(OLD_PYYAML) -r $(OLD_PYYAML_LOCK)
+	$(INSTALL_OLD_PYYAML)
 	@touch $@
 else
 # --no-build-isolation: the editable install builds with the locked setuptools instead of fetching one.
 $(STAMP): $(LOCK) $(OLD_PYYAML_LOCK) pyproject.toml | $(BIN)/python
 	$(PIP) install --require-hashes --no-deps -r $(LOCK)
 	$(PIP) install --no-deps --no-build-isolation -e .
-	$(PIP) install --require-hashes --no-deps --upgrade --target $(OLD_PYYAML) -r $(OLD_PYYAML_LOCK)
+	$(INSTALL_OLD_PYYAML)
 	@touch $@
 endif
 

@@ -46,6 +46,13 @@ def minutes_per_year(probability: float) -> float:
     return probability * MINUTES_PER_YEAR
 
 
+def in_words(probability: float) -> tuple[str, str]:
+    """Downtime per year and availability as a page shows them: ("0.018 min", "7.5 nines")."""
+    nine_count = nines(probability)
+    return (f"{minutes_per_year(probability):.3g} min",
+            "never down" if nine_count == math.inf else f"{nine_count:.1f} nines")
+
+
 class Diagram:
     """The model's gates as BDDs over the hosts (with every VM on its host and no service failed)."""
 

@@ -4,12 +4,13 @@ The model is a fault tree whose gates say when something is *down*:
 
 - parts: `host:<name>`, `vm:<name>` (the VM itself fails) and `service:<id>` (a service fails on every
   VM at once); the constant `TRUE` stands for a service the design does not deploy;
-- `vm-down:<vm>` = its host or the VM itself failed; the one place where what keeps a VM running
-  enters (the platform's parts, later, also come in here and nowhere else);
+- `vm-down:<vm>` = its host or the VM itself failed. Evaluations take these values from a placement
+  (which VMs run where in a phase), so this is the one place where what keeps a VM running enters
+  (the platform's parts, later, also come in here and nowhere else);
 - `own:<service>`: the service's own members, by its HA model: quorum services are down when enough
   votes are lost (`atleast`, arbitrators' votes included) or no data member runs; every other model
   is down when no instance runs (`and` over its instances);
-- `service:<id>` up needs its own members and every service it requires (`or` of downs);
+- `service-down:<id>` is down when its own gate is or a service it requires is (`or` of downs);
 - `op:<operation>` is down when a service it requires is down; a data-plane operation reads the
   services' own gates only, never the control plane they depend on.
 
@@ -17,16 +18,16 @@ Everything that asks "what stops" reads this one structure: scenario evaluation 
 numpy over many scenarios), exact minimal cut sets (top-down expansion with absorption), the margin
 left in a state, the exact unavailability (`generator.availability`), and the Open-PSA export.
 Degradation (`uses`, lost shards, failovers) is about how well something works, not whether it does,
-so it stays in `generator.impact`, which reads the gates' values and this model's metadata.
+so it stays in `generator.impact`, which reads the gates' values.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,24 +51,6 @@ class Gate:
 
 
 @dataclasses.dataclass(frozen=True)
-class Member:
-    """One vote or instance of a service: the VM it runs on, and whether it is an arbitrator's vote."""
-
-    vm: str
-    arbitrator: str | None = None  # the arbitrator service whose instance this vote is
-
-
-@dataclasses.dataclass(frozen=True)
-class ServiceGates:
-    """What a service's own gate is made of, for the reasons and the margin."""
-
-    service: str
-    ha_model: str
-    members: tuple[Member, ...]  # data members first, then arbitrators' votes (quorum services)
-    votes_needed: int  # quorum: the majority; otherwise 1 instance
-
-
-@dataclasses.dataclass(frozen=True)
 class FailureModel:
     arch_id: str
     hosts: tuple[str, ...]
@@ -75,7 +58,6 @@ class FailureModel:
     services: tuple[str, ...]  # deployed services, each after those it depends on
     vm_host: Mapping[str, str]  # where each VM runs with nothing failed
     gates: Mapping[str, Gate]  # in an order where every input comes before the gate
-    own: Mapping[str, ServiceGates]
     operations: Mapping[str, str]  # operation id -> its gate name
 
     # ---- evaluation ---------------------------------------------------------------------------------
@@ -107,6 +89,12 @@ class FailureModel:
                     lost += weight * value
                 values[gate.name] = lost >= gate.k
         return values
+
+    def evaluate_placements(self, placements: Iterable[Mapping[str, str | None]],
+                            failed_services: Iterable[Iterable[str]]) -> dict[str, np.ndarray]:
+        """`evaluate` for one placement (VM -> host it runs on, None when down) and one set of failed
+        services per scenario."""
+        return self.evaluate(self.vm_down_matrix(placements), self.service_matrix(failed_services))
 
     def vm_down_matrix(self, placements: Iterable[Mapping[str, str | None]]) -> np.ndarray:
         """The `vm_down` array of `evaluate` for placements (VM -> host it runs on, None when down)."""
@@ -162,9 +150,9 @@ class FailureModel:
         input."""
         return self.min_cuts(where, failed_services).of(gate)
 
-    def min_cuts(self, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> _MinCut:
+    def min_cuts(self, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> MinCuts:
         """`min_cut` for many gates of one state, sharing the work: `.of(gate)`."""
-        return _MinCut(self, where, frozenset(failed_services))
+        return MinCuts(self, where, frozenset(failed_services))
 
     def _hosts_of(self, mask: int) -> frozenset[str]:
         return frozenset(host for index, host in enumerate(self.hosts) if mask >> index & 1)
@@ -175,47 +163,40 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
     networking = arch.openstack.networking
     deployed = list(dict.fromkeys(s for vm in arch.vms for s in vm.services if s in facts.services))
     order = _dependency_order(facts, deployed)
+    deployed_set = set(order)
     gates: dict[str, Gate] = {}
     for vm in arch.vms:
         gates[f"vm-down:{vm.name}"] = Gate(f"vm-down:{vm.name}", "or", (f"host:{vm.host}", f"vm:{vm.name}"))
-    own: dict[str, ServiceGates] = {}
     for sid in order:
         facts_of = facts.services[sid]
-        data = tuple(Member(vm.name) for vm in arch.vms if sid in vm.services)
-        failed = f"service:{sid}"
+        members = [vm.name for vm in arch.vms if sid in vm.services]
+        no_member = Gate(f"no-member:{sid}", "and", tuple(f"vm-down:{vm}" for vm in members))
+        gates[no_member.name] = no_member
+        inputs = [f"service:{sid}", no_member.name]
         if facts_of.ha_model == "quorum":
+            votes = [f"vm-down:{vm}" for vm in members]
             arbitrator = facts_of.arbitrator
-            votes = data + tuple(Member(vm.name, arbitrator) for vm in arch.vms
-                                 if arbitrator is not None and arbitrator in vm.services)
-            inputs = []
-            for member in votes:
-                if member.arbitrator is None:
-                    inputs.append(f"vm-down:{member.vm}")
-                else:  # an arbitrator's vote is lost with its VM or with the arbitrator service as a whole
-                    name = f"vote:{member.arbitrator}@{member.vm}"
-                    gates[name] = Gate(name, "or", (f"vm-down:{member.vm}", f"service:{member.arbitrator}"))
-                    inputs.append(name)
-            needed = majority(len(votes))
-            quorum = Gate(f"quorum:{sid}", "atleast", tuple(inputs), (1,) * len(inputs), len(votes) - needed + 1)
-            no_data = Gate(f"no-member:{sid}", "and", tuple(f"vm-down:{m.vm}" for m in data))
-            gates[quorum.name], gates[no_data.name] = quorum, no_data
-            gates[f"own:{sid}"] = Gate(f"own:{sid}", "or", (failed, quorum.name, no_data.name))
-            own[sid] = ServiceGates(sid, facts_of.ha_model, votes, needed)
-        else:
-            none_running = Gate(f"no-member:{sid}", "and", tuple(f"vm-down:{m.vm}" for m in data))
-            gates[none_running.name] = none_running
-            gates[f"own:{sid}"] = Gate(f"own:{sid}", "or", (failed, none_running.name))
-            own[sid] = ServiceGates(sid, facts_of.ha_model, data, 1)
-        requires = [f"service-down:{dep}" if dep in own else TRUE for dep in facts_of.requires]
+            for vm in arch.vms:
+                if arbitrator is not None and arbitrator in vm.services:
+                    # An arbitrator's vote is lost with its VM or with the arbitrator service as a whole.
+                    vote = Gate(f"vote:{arbitrator}@{vm.name}", "or", (f"vm-down:{vm.name}", f"service:{arbitrator}"))
+                    gates[vote.name] = vote
+                    votes.append(vote.name)
+            lost = len(votes) - majority(len(votes)) + 1
+            quorum = Gate(f"quorum:{sid}", "atleast", tuple(votes), (1,) * len(votes), lost)
+            gates[quorum.name] = quorum
+            inputs.append(quorum.name)
+        gates[f"own:{sid}"] = Gate(f"own:{sid}", "or", tuple(inputs))
+        requires = [f"service-down:{dep}" if dep in deployed_set else TRUE for dep in facts_of.requires]
         gates[f"service-down:{sid}"] = Gate(f"service-down:{sid}", "or", (f"own:{sid}", *requires))
     operations = {}
     for oid, operation in facts.operations.items():
         prefix = "own:" if operation.plane == "data" else "service-down:"
-        inputs = [f"{prefix}{sid}" if sid in own else TRUE for sid in operation.needs(networking).requires]
+        inputs = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in operation.needs(networking).requires]
         gates[f"op:{oid}"] = Gate(f"op:{oid}", "or", tuple(dict.fromkeys(inputs)))
         operations[oid] = f"op:{oid}"
     return FailureModel(arch.id, tuple(h.name for h in arch.hosts), tuple(vm.name for vm in arch.vms), tuple(order),
-                        {vm.name: vm.host for vm in arch.vms}, gates, own, operations)
+                        {vm.name: vm.host for vm in arch.vms}, gates, operations)
 
 
 def _dependency_order(facts: Catalog, deployed: list[str]) -> list[str]:
@@ -304,59 +285,50 @@ class _CutSets:
     def _at_least(self, gate: Gate, children: list[Family]) -> Family:
         """Minimal combinations of inputs whose weights reach k, each expanded into its own sets, by
         increasing size, until CUT_SET_LIMIT sets are found."""
-        already = sum(w for w, family in zip(gate.weights, children, strict=True) if family == [0])
-        need = gate.k - already
+        need = gate.k - sum(w for w, family in zip(gate.weights, children, strict=True) if family == [0])
         if need <= 0:
             return [0]
-        open_inputs = [(w, family) for w, family in zip(gate.weights, children, strict=True)
-                       if family and family != [0]]
+        weight_of: dict[int, int] = {}  # input (an index, or in the common case its one host) -> weight
+        families: dict[int, Family] = {}
+        single_hosts = all(len(f) == 1 and f[0].bit_count() == 1 for f in children if f and f != [0])
+        for index, (weight, family) in enumerate(zip(gate.weights, children, strict=True)):
+            if family and family != [0]:
+                # Votes on one host fall together: one input of their summed weight, whose minimal
+                # combinations are then minimal as sets of hosts already.
+                key = family[0] if single_hosts else index
+                weight_of[key] = weight_of.get(key, 0) + weight
+                families[key] = family
         found: Family = []
-        if all(len(family) == 1 and family[0].bit_count() == 1 for _, family in open_inputs):
-            return self._at_least_of_hosts(open_inputs, need)
-        for size in range(1, len(open_inputs) + 1):
-            for combo in combinations(open_inputs, size):
-                weight = sum(w for w, _ in combo)
-                if weight < need or weight - min(w for w, _ in combo) >= need:
-                    continue  # too light, or not minimal: a lighter sub-combination reaches k already
-                product: Family = [0]
-                for _, family in combo:
-                    product = self.product(product, family)
-                found.extend(product)
-                if len(found) > 2 * CUT_SET_LIMIT:
-                    self.truncated = True
-                    return self.keep(found)
+        for combo in minimal_combinations(weight_of, need):
+            product: Family = [0]
+            for key in combo:
+                product = self.product(product, families[key])
+            found.extend(product)
+            if len(found) > CUT_SET_LIMIT:
+                break  # `keep` marks the family cut short
         return self.keep(found)
 
 
-    def _at_least_of_hosts(self, inputs: list[tuple[int, Family]], need: int) -> Family:
-        """The common case: every input is one host. Votes on one host fall together, so they are one
-        input of their summed weight; the minimal combinations of distinct hosts are then minimal as
-        sets already, and come out by increasing size."""
-        weight_of: dict[int, int] = {}
-        for weight, (mask,) in inputs:
-            weight_of[mask] = weight_of.get(mask, 0) + weight
-        hosts = sorted(weight_of, key=lambda m: -weight_of[m])
-        weights = [weight_of[m] for m in hosts]  # heaviest first
-        if sum(weights) < need:
-            return []
-        # A minimal combination is at least as large as the heaviest hosts that reach `need`, and its
-        # weight minus its lightest member stays below `need`, which bounds it by the lightest hosts.
-        fewest = next(n for n in range(1, len(weights) + 1) if sum(weights[:n]) >= need)
-        lightest = weights[::-1]
-        most = max(n for n in range(1, len(weights) + 1) if sum(lightest[:n]) - lightest[0] < need)
-        found: Family = []
-        for size in range(fewest, most + 1):
-            for combo in combinations(hosts, size):
-                weight = sum(weight_of[m] for m in combo)
-                if weight >= need and weight - min(weight_of[m] for m in combo) < need:
-                    found.append(sum(combo))
-                    if len(found) >= CUT_SET_LIMIT:
-                        self.truncated = True
-                        return minimise(found)
-        return minimise(found)
+def minimal_combinations(weight_of: Mapping[Any, int], need: int) -> Iterator[tuple[Any, ...]]:
+    """The minimal combinations of keys whose weights add up to `need` or more (leaving out any one key
+    falls short), by increasing size, heavier keys first."""
+    keys = sorted(weight_of, key=lambda key: -weight_of[key])
+    heaviest = [weight_of[key] for key in keys]
+    if sum(heaviest) < need:
+        return
+    # A minimal combination is at least as large as the heaviest keys that reach `need`, and its weight
+    # less its lightest key stays below `need`, which bounds its size by the lightest keys.
+    fewest = next(n for n in range(1, len(keys) + 1) if sum(heaviest[:n]) >= need)
+    lightest = heaviest[::-1]
+    most = max(n for n in range(1, len(keys) + 1) if sum(lightest[:n]) - lightest[0] < need)
+    for size in range(fewest, most + 1):
+        for combo in combinations(keys, size):
+            total = sum(weight_of[key] for key in combo)
+            if total >= need and total - min(weight_of[key] for key in combo) < need:
+                yield combo
 
 
-class _MinCut:
+class MinCuts:
     """The fewest further host failures that bring a gate down, memoised per gate."""
 
     def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str]) -> None:

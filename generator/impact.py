@@ -14,9 +14,11 @@ Pure: it takes a validated architecture and the catalog, and returns values.
   `platform.ha` is not `none`) has restarted them where capacity and anti-affinity allow
   (`generator/placement.py`), and restarted failed VMs in place.
 
-Whether something is down comes from the compiled failure model (`generator.failure_model`), which
-this module evaluates on the placement of each phase; it adds what the model leaves to words: how well
-a working operation works. An operation's `state` is about function: `ok`, `degraded` (slower,
+Whether an operation is down, its margin and its repair set come from the compiled failure model
+(`generator.failure_model`), evaluated on the placement of each phase. The service layer below
+(`_own_state`, `_with_dependencies`) puts each service's state into words, and the property tests
+hold its "down" equal to the model's gates; on top of both, this module says how well a working
+operation works. An operation's `state` is about function: `ok`, `degraded` (slower,
 partial, or while a failover runs: a service it uses is down, a cache lost shards, a virtual IP or an
 active-passive service moves) or `down`. Lost redundancy is not degradation: every operation in every
 phase carries its `margin`, how many more simultaneous host failures it survives from that state.
@@ -31,13 +33,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from itertools import combinations
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from generator import placement
 from generator.catalog import Catalog, majority
-from generator.failure_model import FailureModel, compile_model
+from generator.failure_model import FailureModel, MinCuts, compile_model
 from generator.model import VM, Architecture
 
 State = Literal["ok", "degraded", "down"]
@@ -66,10 +68,10 @@ class Scenario:
     def describe(self) -> str:
         parts = []
         if self.maintenance:
-            parts.append(f"{_and(sorted(self.maintenance))} in maintenance")
+            parts.append(f"{join_and(sorted(self.maintenance))} in maintenance")
         failing = self.failed
         if failing:
-            parts.append(f"{_and(failing)} {'fail' if len(failing) > 1 else 'fails'}")
+            parts.append(f"{join_and(failing)} {'fail' if len(failing) > 1 else 'fails'}")
         return ", then ".join(parts) or "no failure"
 
 
@@ -99,15 +101,21 @@ class Cause:
         """Whether the operation only uses what this cause takes away (it still works, but less well)."""
         return "uses" in self.links
 
-    def reached(self, sid: str, link: str) -> Cause:
-        """The same cause, seen one step further up, from a service that `link`s (needs or uses) `sid`."""
-        return dataclasses.replace(self, via=(sid, *self.via), links=(link, *self._links()))
-
-    def _links(self) -> tuple[str, ...]:
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """`links`, where an empty one means "needs" at every step."""
         return self.links or ("needs",) * (len(self.via) + 1)
 
+    def reached(self, sid: str, link: str) -> Cause:
+        """The same cause, seen one step further up, from a service that `link`s (needs or uses) `sid`."""
+        return dataclasses.replace(self, via=(sid, *self.via), links=(link, *self.steps))
+
+    def used(self) -> Cause:
+        """The same cause, reached through a service the operation itself only uses."""
+        return dataclasses.replace(self, links=("uses", *self.steps[1:]))
+
     def sentence(self) -> str:
-        chain, links = [*self.via, self.service], self._links()
+        chain, links = [*self.via, self.service], self.steps
         text = f"{links[0]} {chain[0]}"
         for link, sid in zip(links[1:], chain[1:], strict=True):
             text += f", which {link} {sid}"
@@ -189,22 +197,22 @@ class Engine:
             operations |= {oid: dataclasses.replace(operations[oid], at_risk=at_risk[oid]) for oid in risky}
         return PhaseImpact(phase, where, services, operations)
 
-    def _next_failures(self, where: dict[str, str | None], scenario: Scenario, oids: list[str]) -> dict[str, tuple]:
+    def _next_failures(self, where: dict[str, str | None], scenario: Scenario,
+                       oids: list[str]) -> dict[str, tuple[str, ...]]:
         """For operations one host failure away from stopping: which hosts, each tried at once."""
-        up = [host for host in self.model.hosts if any(h == host for h in where.values())]
+        running = set(where.values())
+        up = [host for host in self.model.hosts if host in running]
         placements = [{vm: (None if h == host else h) for vm, h in where.items()} for host in up]
-        failed = self.model.service_matrix([scenario.services] * len(up))
-        values = self.model.evaluate(self.model.vm_down_matrix(placements), failed)
+        values = self.model.evaluate_placements(placements, [scenario.services] * len(up))
         return {oid: tuple(host for i, host in enumerate(up) if values[self.model.operations[oid]][i]) for oid in oids}
 
     def stopped(self, scenarios: list[Scenario]) -> list[dict[Phase, frozenset[str]]]:
         """For many scenarios at once, the operations down in each phase: the compiled model evaluated
         over all of them together (placement still runs once per distinct set of failed parts)."""
         result: list[dict[Phase, frozenset[str]]] = [{} for _ in scenarios]
-        failed = self.model.service_matrix(s.services for s in scenarios)
         for phase in PHASES:
             placements = [self._placement(s, phase)[0] for s in scenarios]
-            values = self.model.evaluate(self.model.vm_down_matrix(placements), failed)
+            values = self.model.evaluate_placements(placements, [s.services for s in scenarios])
             down = {oid: values[gate] for oid, gate in self.model.operations.items()}
             for index, row in enumerate(result):
                 row[phase] = frozenset(oid for oid, column in down.items() if column[index])
@@ -350,10 +358,7 @@ class Engine:
             if services[sid].state == DOWN:
                 continue
             facts = self.facts.services[sid]
-            causes: list[Cause] = []
-            mine = own[sid]
-            if mine.state == DEGRADED and (facts.ha_model == "shards" or mine.delay_seconds):
-                causes.append(Cause(sid, DEGRADED, mine.cause or "is degraded"))
+            causes = self._own_impairment(sid, own)
             for dep in facts.requires:
                 causes += [c.reached(sid, "needs") for c in impaired.get(dep, [])]
             for dep in facts.uses:
@@ -363,6 +368,15 @@ class Engine:
             if causes:
                 impaired[sid] = _distinct(causes)
         return impaired
+
+    def _own_impairment(self, sid: str, own: dict[str, ServiceState]) -> list[Cause]:
+        """A service's members impair it (not just thin it): a cache lost shards, or a failover runs."""
+        mine = own.get(sid)
+        if mine is None or mine.state != DEGRADED:
+            return []
+        if self.facts.services[sid].ha_model == "shards" or mine.delay_seconds:
+            return [Cause(sid, DEGRADED, mine.cause or "is degraded")]
+        return []
 
     def _down_causes(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> list[Cause]:
         """Every root cause of a down service: the services under it (itself included) whose own members
@@ -383,7 +397,7 @@ class Engine:
         return list(found.values())
 
     def _operation(self, oid: str, gates: dict[str, bool], services: dict[str, ServiceState],
-                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], cuts: Any,
+                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], cuts: MinCuts,
                    scenario: Scenario) -> OperationState:
         needs = self.needs[oid]
         data_plane = self.facts.operations[oid].plane == "data"
@@ -402,16 +416,11 @@ class Engine:
             return OperationState(DOWN, _sentence(causes), None, tuple(causes), repair)
         degraded: list[Cause] = []
         for sid in needs.requires:
-            if data_plane:
-                if sid in own and own[sid].state == DEGRADED and (
-                        self.facts.services[sid].ha_model == "shards" or own[sid].delay_seconds):
-                    degraded.append(Cause(sid, DEGRADED, own[sid].cause or "is degraded"))
-            else:
-                degraded += impaired.get(sid, [])
+            degraded += self._own_impairment(sid, own) if data_plane else impaired.get(sid, [])
         for sid in needs.uses:
             if sid in services and services[sid].state == DOWN:
-                degraded += [_used(c) for c in self._down_causes(sid, services, own)]
-            degraded += [_used(c) for c in impaired.get(sid, [])]
+                degraded += [c.used() for c in self._down_causes(sid, services, own)]
+            degraded += [c.used() for c in impaired.get(sid, [])]
         degraded = _shortest(degraded)
         cut = cuts.of(gate)
         # No set of host failures stops it: it survives losing every host still up.
@@ -433,7 +442,7 @@ class Engine:
                                 services=scenario.services - set(back), maintenance=scenario.maintenance)
                 placements.append(self._placement(kept, "immediate")[0])
                 failed.append(kept.services)
-            values = self.model.evaluate(self.model.vm_down_matrix(placements), self.model.service_matrix(failed))
+            values = self.model.evaluate_placements(placements, failed)
             working = np.flatnonzero(~values[gate])
             if working.size:
                 return trials[int(working[0])]
@@ -460,12 +469,6 @@ class Engine:
         return found
 
 
-def _used(cause: Cause) -> Cause:
-    """A cause reached through a service the operation itself only uses."""
-    links = cause.links or ("needs",) * (len(cause.via) + 1)
-    return dataclasses.replace(cause, links=("uses", *links[1:]))
-
-
 def _distinct(causes: list[Cause]) -> list[Cause]:
     return list({(c.service, c.via, c.links): c for c in causes}.values())
 
@@ -485,18 +488,19 @@ def _sentence(causes: list[Cause]) -> str | None:
     which lost quorum (...), and needs rabbitmq and ovn-nb-db, which each lost quorum (...)"."""
     groups: dict[tuple[str, str], list[Cause]] = {}
     for cause in causes:
-        groups.setdefault((cause.cause, cause.sentence().split()[0]), []).append(cause)
+        groups.setdefault((cause.cause, cause.steps[0]), []).append(cause)
     parts = []
     for (text, verb), group in groups.items():
         if len(group) == 1:
             parts.append(group[0].sentence())
         else:
             names = [c.service if not c.via else f"{c.service} (through {', '.join(c.via)})" for c in group]
-            parts.append(f"{verb} {_and(names)}, which each {text}")
+            parts.append(f"{verb} {join_and(names)}, which each {text}")
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
-def _and(names: list[str]) -> str:
+def join_and(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

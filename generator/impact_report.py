@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator import availability
-from generator.impact import PHASES, Cause, Impact, OperationState, Phase, PhaseImpact
+from generator.impact import PHASES, Cause, Impact, OperationState, Phase, PhaseImpact, join_and
 from generator.tolerance import Tolerance
 
 
@@ -77,7 +77,7 @@ def impact_text(arch_id: str, impact: Impact, phases: tuple[Phase, ...]) -> str:
     if reasons:
         lines += ["", "Why:"]
         for oid, p, op in reasons:
-            back = (f"; works again once {_and(list(op.repair))} {'return' if len(op.repair) > 1 else 'returns'}"
+            back = (f"; works again once {join_and(list(op.repair))} {'return' if len(op.repair) > 1 else 'returns'}"
                     if op.repair else "")
             lines.append(f"  {oid} ({p}): {op.state}, because it {op.reason}{back}")
     else:
@@ -98,10 +98,6 @@ def margin_words(op: OperationState) -> str:
             return f"{works}; no host failure can stop it"
         return f"{works}; one more host failure can stop it ({' or '.join(op.at_risk)})"
     return f"{works}; survives {op.margin} more host failure{'s' if op.margin != 1 else ''}"
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def tolerance_text(arch_id: str, result: Tolerance) -> str:

@@ -144,7 +144,8 @@ def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
     if not values:
         return "-"
     worst, oid = max(values)
-    return f"{availability.minutes_per_year(worst):.3g} min ({oid}, {availability.nines(worst):.1f} nines)"
+    minutes, nines = availability.in_words(worst)
+    return f"{minutes} ({oid}, {nines})"
 
 
 def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
@@ -216,9 +217,8 @@ def _availability(analysis: Analysis) -> dict[str, dict[str, str]]:
     for oid, op in analysis.tolerance.operations.items():
         if op.unavailability is None:
             continue
-        nines = availability.nines(op.unavailability)
-        shown[oid] = {"minutes": f"{availability.minutes_per_year(op.unavailability):.3g} min",
-                      "nines": "never down" if nines == float("inf") else f"{nines:.1f} nines"}
+        minutes, nines = availability.in_words(op.unavailability)
+        shown[oid] = {"minutes": minutes, "nines": nines}
     return shown
 
 

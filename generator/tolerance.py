@@ -7,10 +7,9 @@ from the compiled failure model by top-down expansion with absorption, for any n
 `truncated` says so; `cut_sets_total` counts them all, except where a quorum of many members over many
 hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number found, smallest
 first, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
-operation that does not work with every host
-up (it needs a service the design does not deploy) is reported as unavailable, not as tolerating
-nothing. `unavailability` is the exact probability that the operation is down at a random moment
-(`generator.availability`).
+operation that does not work with every host up (it needs a service the design does not deploy) is
+reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
+the operation is down at a random moment (`generator.availability`).
 """
 
 from __future__ import annotations

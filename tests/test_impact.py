@@ -225,3 +225,6 @@ def test_a_lost_cache_shard_degrades_what_uses_it_and_a_failover_degrades_while_
     assert [c.service for c in ops["authenticate"].root_causes] == ["memcached"]
     assert ops["authenticate"].root_causes[0].uses
     assert ops["upload-image"].margin == 1  # glance-api runs on the other two controllers
+    moving = fail(engine(KVM), "lb-01").immediate.operations["upload-image"]
+    assert moving.state == "degraded" and [c.service for c in moving.root_causes] == ["keepalived"]
+    assert "moves the virtual IP to lb-02" in moving.reason

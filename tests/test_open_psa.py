@@ -41,11 +41,11 @@ def scram(arch, tmp_path: Path) -> dict[str, tuple[float, list[frozenset[str]]]]
 
 
 def agree(arch, tmp_path: Path) -> None:
-    found = tolerance(Engine(arch, FACTS))
+    engine = Engine(arch, FACTS)
+    found = tolerance(engine)
     theirs = scram(arch, tmp_path)
     stoppable = {oid for oid, op in found.operations.items() if op.tolerates is not None and op.cut_sets_total}
     assert set(theirs) == stoppable
-    engine = Engine(arch, FACTS)
     for oid in stoppable:
         probability, products = theirs[oid]
         ours = engine.model.cut_sets(engine.model.operations[oid])

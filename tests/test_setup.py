@@ -114,3 +114,14 @@ def test_the_weekly_workflow_tests_the_newest_versions_without_the_lock(tmp_path
     commands = make_dry_run("test-latest", f"VENV={tmp_path / 'latest'}")
     assert "install --upgrade --upgrade-strategy eager -e '.[test]'" in commands, commands
     assert "requirements.lock" not in commands
+
+
+def test_under_make_test_a_skipped_test_fails_and_says_why(tmp_path):
+    (tmp_path / "test_tool.py").write_text("import pytest\n\ndef test_it():\n    pytest.skip('no such tool here')\n")
+    run = [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider", str(tmp_path)]
+    env = {"PYTHONPATH": str(ROOT / "tests"), "PATH": "/usr/bin:/bin"}
+    by_hand = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert by_hand.returncode == 0 and "1 skipped" in by_hand.stdout, by_hand.stdout
+    under_make = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, env=env | {"REFARCH_NO_SKIPS": "1"})
+    assert under_make.returncode == 1 and "1 failed" in under_make.stdout, under_make.stdout
+    assert "must run every test: Skipped: no such tool here" in under_make.stdout

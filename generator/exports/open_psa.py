@@ -12,13 +12,12 @@ Format: https://open-psa.github.io/mef/ ; SCRAM: https://scram-pra.org/
 
 from __future__ import annotations
 
-from itertools import combinations
 from xml.sax.saxutils import quoteattr
 
 from generator import availability
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.failure_model import TRUE, FailureModel, compile_model
+from generator.failure_model import TRUE, FailureModel, compile_model, minimal_combinations
 from generator.model import Architecture
 
 # A resolved formula: ("true",), ("false",), ("event", host) or ("gate", name of a defined gate).
@@ -108,13 +107,8 @@ class _Tree:
                 return self._and(name, args)
             return self._define(name, f'atleast min="{k}"', args)
         # Unequal weights (MEF's atleast has none): the minimal combinations that reach k, as an `or`.
-        combos = []
-        for size in range(1, len(args) + 1):
-            for combo in combinations(args, size):
-                total = sum(weight_of[a] for a in combo)
-                if total >= k and total - min(weight_of[a] for a in combo) < k:
-                    combos.append(list(combo))
-        terms = [c[0] if len(c) == 1 else self._define(f"{name}#{i}", "and", c) for i, c in enumerate(combos)]
+        combos = list(minimal_combinations(weight_of, k))
+        terms = [c[0] if len(c) == 1 else self._define(f"{name}#{i}", "and", list(c)) for i, c in enumerate(combos)]
         return self._or(name, terms)
 
     def _define(self, name: str, connective: str, args: list[Formula]) -> Formula:
