@@ -300,10 +300,13 @@ class _CutSets:
                 families[key] = family
         found: Family = []
         for combo in minimal_combinations(weight_of, need):
-            product: Family = [0]
-            for key in combo:
-                product = self.product(product, families[key])
-            found.extend(product)
+            if single_hosts:  # distinct one-host inputs: the combination is its own set of hosts
+                found.append(sum(combo))
+            else:
+                product: Family = [0]
+                for key in combo:
+                    product = self.product(product, families[key])
+                found.extend(product)
             if len(found) > CUT_SET_LIMIT:
                 break  # `keep` marks the family cut short
         return self.keep(found)
