@@ -19,16 +19,21 @@ except ImportError:  # no compiled CUDD for this Python: the pure-Python package
     from dd import autoref as _bdd_module
 
 from generator.catalog import Catalog
-from generator.failure_model import TRUE, FailureModel
+from generator.failure_model import PART_EVENTS, TRUE, FailureModel
 from generator.model import Architecture
 
 MINUTES_PER_YEAR = 525_960  # 365.25 days
 
 
 def host_unavailability(arch: Architecture, facts: Catalog) -> dict[str, float]:
-    """Each host's unavailability: its own, or its platform's default."""
-    default = facts.platforms[arch.platform.hypervisor].host_reliability.unavailability
-    return {host.name: host.unavailability if host.unavailability is not None else default for host in arch.hosts}
+    """Each part's unavailability (hosts, witness, storage, switches): its own, or its platform's default."""
+    platform = facts.platforms[arch.platform.hypervisor]
+    default = platform.host_reliability.unavailability
+    found = {host.name: host.unavailability if host.unavailability is not None else default for host in arch.hosts}
+    others = [*arch.storage, *arch.switches, *([arch.platform.witness] if arch.platform.witness else [])]
+    part_default = platform.part_reliability.unavailability
+    return found | {part.name: part.unavailability if part.unavailability is not None else part_default
+                    for part in others}
 
 
 def unavailability(model: FailureModel, q: Mapping[str, float]) -> dict[str, float | None]:
@@ -59,8 +64,9 @@ class Diagram:
     def __init__(self, model: FailureModel) -> None:
         self.model = model
         self.bdd = _bdd_module.BDD()
-        self.bdd.declare(*(_var(i) for i in range(len(model.hosts))))
-        self.index = {host: i for i, host in enumerate(model.hosts)}
+        self.bdd.declare(*(_var(i) for i in range(len(model.parts))))
+        self.index = {part: i for i, part in enumerate(model.parts)}
+        self.event_index = {model.part_events[part]: i for part, i in self.index.items()}
         self.memo: dict[str, Any] = {}
 
     def of(self, name: str) -> Any:
@@ -69,10 +75,10 @@ class Diagram:
         bdd = self.bdd
         if name == TRUE:
             found = bdd.true
-        elif name.startswith("service:"):
+        elif name.startswith(("service:", "vm:")):
             found = bdd.false
-        elif name.startswith("vm-down:"):
-            found = bdd.var(_var(self.index[self.model.vm_host[name[len("vm-down:"):]]]))
+        elif name.startswith(PART_EVENTS):
+            found = bdd.var(_var(self.event_index[name]))
         else:
             gate = self.model.gates[name]
             children = [self.of(child) for child in gate.inputs]

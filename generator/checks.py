@@ -33,11 +33,13 @@ UNKNOWN_HOST = Check("REF002", "unknown-host", E, "A VM is placed on a host that
 UNDECLARED_FAILURE_DOMAIN = Check("REF003", "undeclared-failure-domain", E, "A host names a failure domain missing from `failure_domains`.")
 UNKNOWN_SERVICE = Check("REF004", "unknown-service", E, "A VM runs a service id the catalog does not know.")
 ID_MISMATCH = Check("REF005", "id-mismatch", E, "`id` differs from the file name without `.yaml`.")
-PLATFORM_MISMATCH = Check("REF006", "platform-mismatch", E, "A platform setting that the chosen hypervisor does not have (`ha`, `witness`, `fencing`).")
+PLATFORM_MISMATCH = Check("REF006", "platform-mismatch", E, "A platform setting that the chosen hypervisor does not have (`ha`, `witness`, `fencing`, `no_quorum_policy`, `isolation_response`, a storage or management kind).")
+UNKNOWN_REFERENCE = Check("REF007", "unknown-reference", E, "A witness, fencing level, storage, switch or management server names a host, VM, storage, switch or failure domain that is not declared, or a VM names storage that is not declared.")
 
 ALL = (
     YAML_SYNTAX, DUPLICATE_KEY, UNSUPPORTED_TAG, ALIAS_LIMIT, TOO_DEEP, FILE_TOO_LARGE, MULTIPLE_DOCUMENTS,
     NOT_UTF8, EMPTY_FILE, COMPLEX_KEY, AMBIGUOUS_SCALAR,
     UNKNOWN_KEY, MISSING_KEY, WRONG_TYPE, INVALID_VALUE,
     DUPLICATE_NAME, UNKNOWN_HOST, UNDECLARED_FAILURE_DOMAIN, UNKNOWN_SERVICE, ID_MISMATCH, PLATFORM_MISMATCH,
+    UNKNOWN_REFERENCE,
 )

@@ -7,10 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from generator import __version__, catalog, diagram, exports, impact_report, report, rules, scaffold, scenarios
 from generator import diff as architecture_diff
 from generator.impact import PHASES, Engine, Scenario
+from generator.problem import Severity
 from generator.model import Architecture, json_schema
 from generator.problem import Severity, has_errors, sorted_problems
 from generator.tolerance import tolerance
@@ -144,7 +146,7 @@ def _impact(args: argparse.Namespace) -> int:
         raise UsageError("--tolerance takes no --fail or --phase")
     if args.max_order and not args.tolerance:
         raise UsageError("--max-order goes with --tolerance")
-    arch = _valid_architecture(args.file)
+    arch = _analysable_architecture(args.file, sys.stderr if args.format == "json" else sys.stdout)
     if arch is None:
         return EXIT_ERRORS
     facts = catalog.load()
@@ -265,6 +267,20 @@ def _valid_architecture(path: Path) -> Architecture | None:
     if not result.ok:
         sys.stdout.write(report.render(result.problems, 1, "text"))
         return None
+    return result.architecture
+
+
+def _analysable_architecture(path: Path, findings: TextIO) -> Architecture | None:
+    """The architecture in `path` if the engine can analyse it: it loads, fits the schema and its names
+    resolve. A flawed design is what an operator most wants the impact of, so when the redundancy rules
+    find errors, every finding is printed first (to `findings`) and the analysis goes on."""
+    result = check_paths([path])[0]
+    structural = [p for p in result.problems if p.severity is Severity.ERROR and not p.rule.startswith("RED")]
+    if result.architecture is None or structural:
+        sys.stdout.write(report.render(result.problems, 1, "text"))
+        return None
+    if not result.ok:
+        findings.write(report.render(result.problems, 1, "text"))
     return result.architecture
 
 

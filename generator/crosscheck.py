@@ -25,14 +25,13 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
                f"rename the file to {arch.id}.yaml, or set `id: {stem}`")
 
     first_seen: dict[str, tuple] = {}
-    for kind, items in (("hosts", arch.hosts), ("vms", arch.vms)):
-        for index, item in enumerate(items):
-            at = (kind, index, "name")
-            if item.name in first_seen:
-                report(checks.DUPLICATE_NAME, at, f"{kind}[{index}]: the name `{item.name}` is already used "
-                       f"(line {source.value_at(first_seen[item.name]).line}); names are unique among hosts and VMs")
-            else:
-                first_seen[item.name] = at
+    for kind, at, name in _named_parts(arch):
+        if name in first_seen:
+            report(checks.DUPLICATE_NAME, at, f"{kind}: the name `{name}` is already used "
+                   f"(line {source.value_at(first_seen[name]).line}); names are unique among hosts, VMs, the "
+                   "witness, fencing levels, storage, switches and management servers")
+        else:
+            first_seen[name] = at
     _duplicates(report, "failure_domains", list(arch.failure_domains), "failure domain")
     _duplicates(report, "decisions", [decision.id for decision in arch.decisions], "decision id", field="id")
 
@@ -70,18 +69,95 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
                f"for {hypervisor} use one of: {', '.join(mechanisms)}")
     if platform.witness is not None:
         allowed = facts.platforms[hypervisor].witnesses
-        if platform.witness not in allowed:
+        if platform.witness.kind not in allowed:
             report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
-                   f"platform.witness: {hypervisor} has no `{platform.witness}` witness",
+                   f"platform.witness: {hypervisor} has no `{platform.witness.kind}` witness",
                    f"for {hypervisor} use one of: {', '.join(allowed)}" if allowed
                    else f"remove it: {hypervisor} does not take a witness setting")
         elif platform.ha == "none":
             report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
                    "platform.witness: a witness needs a cluster, but platform.ha is `none`")
-    if platform.fencing is not None and (hypervisor, platform.ha) != ("kvm", "pacemaker"):
-        report(checks.PLATFORM_MISMATCH, ("platform", "fencing"),
-               "platform.fencing: fencing is a Pacemaker setting (hypervisor kvm with ha pacemaker)",
-               "remove it, or use kvm with ha: pacemaker")
+    for key, owner in (("fencing", "pacemaker"), ("no_quorum_policy", "pacemaker"),
+                       ("isolation_response", "vsphere-ha")):
+        if getattr(platform, key) is not None and platform.ha != owner:
+            report(checks.PLATFORM_MISMATCH, ("platform", key),
+                   f"platform.{key}: this is a setting of {owner}, but platform.ha is `{platform.ha}`",
+                   f"remove it, or use ha: {owner}")
+    problems += _references(arch, source, path, facts)
+    return problems
+
+
+def _named_parts(arch: Architecture) -> list[tuple[str, tuple, str]]:
+    """Every part a scenario can fail by name: (where it is declared, its path, its name)."""
+    found: list[tuple[str, tuple, str]] = []
+    for key, items in (("hosts", arch.hosts), ("vms", arch.vms), ("storage", arch.storage),
+                       ("switches", arch.switches), ("management", arch.management)):
+        found += [(f"{key}[{i}]", (key, i, "name"), item.name) for i, item in enumerate(items)]
+    if arch.platform.witness is not None:
+        found.append(("platform.witness", ("platform", "witness"), arch.platform.witness.name))
+    for i, level in enumerate(arch.platform.fencing or []):
+        found.append((f"platform.fencing[{i}]", ("platform", "fencing", i), level.name))
+    return found
+
+
+def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog.Catalog) -> list[Problem]:
+    """The new parts' references: hosts, VMs, storage, switches and failure domains they name exist."""
+    problems: list[Problem] = []
+    known = {"host": {h.name for h in arch.hosts}, "VM": {vm.name for vm in arch.vms},
+             "storage": {s.name for s in arch.storage}, "switch": {s.name for s in arch.switches},
+             "failure domain": set(arch.failure_domains)}
+
+    def check(at: tuple, what: str, name: str | None, extra: frozenset[str] = frozenset()) -> None:
+        if name is None or name in known[what] or name in extra:
+            return
+        where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in at).replace(".[", "[")
+        hint = suggestion(name, known[what] | extra) or (
+            f"declared {what}s: {', '.join(sorted(known[what]))}" if known[what] else f"declare the {what} first")
+        problems.append(checks.UNKNOWN_REFERENCE.at(path, source.value_at(at), f"{where}: `{name}` is not a declared "
+                                                    f"{what}", hint))
+
+    witness = arch.platform.witness
+    if witness is not None:
+        check(("platform", "witness", "failure_domain"), "failure domain", witness.failure_domain)
+    for i, level in enumerate(arch.platform.fencing or []):
+        check(("platform", "fencing", i, "powered_by"), "failure domain", level.powered_by, frozenset({"host"}))
+        check(("platform", "fencing", i, "switch"), "switch", level.switch)
+    for i, store in enumerate(arch.storage):
+        check(("storage", i, "failure_domain"), "failure domain", store.failure_domain)
+        for j, host in enumerate(store.hosts or []):
+            check(("storage", i, "hosts", j), "host", host)
+        if store.kind not in facts.platforms[arch.platform.hypervisor].storage_kinds:
+            problems.append(checks.PLATFORM_MISMATCH.at(
+                path, source.value_at(("storage", i, "kind")),
+                f"storage[{i}]: {arch.platform.hypervisor} has no `{store.kind}` storage",
+                f"use one of: {', '.join(facts.platforms[arch.platform.hypervisor].storage_kinds)}"))
+    for i, switch in enumerate(arch.switches):
+        check(("switches", i, "failure_domain"), "failure domain", switch.failure_domain)
+        for j, host in enumerate(switch.hosts):
+            check(("switches", i, "hosts", j), "host", host)
+    managed_vms = set()
+    for i, server in enumerate(arch.management):
+        check(("management", i, "vm"), "VM", server.vm)
+        check(("management", i, "failure_domain"), "failure domain", server.failure_domain)
+        managed_vms.add(server.vm)
+        if server.kind not in facts.platforms[arch.platform.hypervisor].management_kinds:
+            problems.append(checks.PLATFORM_MISMATCH.at(
+                path, source.value_at(("management", i, "kind")),
+                f"management[{i}]: {arch.platform.hypervisor} is not managed by `{server.kind}`",
+                f"use one of: {', '.join(facts.platforms[arch.platform.hypervisor].management_kinds)}"))
+    for i, vm in enumerate(arch.vms):
+        check(("vms", i, "storage"), "storage", vm.storage)
+        if not vm.services and vm.name not in managed_vms:
+            problems.append(checks.MISSING_KEY.at(
+                path, source.value_at(("vms", i, "services")), f"vms[{i}]: `{vm.name}` runs no service",
+                "list the catalog services it runs; only a VM named by a management server may run none"))
+    if len([s for s in arch.storage if s.kind != "local"]) > 1:
+        for i, vm in enumerate(arch.vms):
+            if vm.storage is None:
+                problems.append(checks.UNKNOWN_REFERENCE.at(
+                    path, source.value_at(("vms", i, "name")),
+                    f"vms[{i}]: `{vm.name}` names no storage, and the design declares several shared ones",
+                    f"set storage: to one of {', '.join(s.name for s in arch.storage)}"))
     return problems
 
 

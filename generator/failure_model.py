@@ -35,6 +35,13 @@ from generator.catalog import Catalog, majority
 from generator.model import Architecture
 
 TRUE = "TRUE"
+PART_EVENTS = ("host:", "witness:", "storage:", "switch:")
+# Gates over the platform's parts, evaluated from the failed parts; the VM and service layers above
+# them are evaluated from a placement (which VMs run where), which the platform gates feed.
+PLATFORM_GATES = ("isolated:", "host-lost:", "storage-hosts:", "storage-down:", "cluster-down")
+# Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
+# (`cluster-down`) can be taken out of the expansion and added back at the end.
+ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "own:", "service-down:", "op:")
 GateKind = Literal["or", "and", "atleast"]
 
 
@@ -54,11 +61,48 @@ class Gate:
 class FailureModel:
     arch_id: str
     hosts: tuple[str, ...]
+    parts: tuple[str, ...]  # what cut sets are made of: the hosts first, then witness, storage, switches
+    part_events: Mapping[str, str]  # part name -> its basic event ("host:kvm-01", "witness:qnetd", ...)
     vms: tuple[str, ...]
     services: tuple[str, ...]  # deployed services, each after those it depends on
     vm_host: Mapping[str, str]  # where each VM runs with nothing failed
     gates: Mapping[str, Gate]  # in an order where every input comes before the gate
     operations: Mapping[str, str]  # operation id -> its gate name
+    vm_storage: Mapping[str, str] = dataclasses.field(default_factory=dict)  # VM -> its storage (not local)
+    isolating: frozenset[str] = frozenset()  # hosts that have an `isolated:<host>` gate (their switches)
+    cluster_stops_vms: bool = False  # `cluster-down` stops every VM (Hyper-V; Pacemaker with stop)
+
+    # ---- the platform's own parts -------------------------------------------------------------------
+
+    def platform_state(self, failed_parts: Iterable[str]) -> dict[str, bool]:
+        """The platform gates (`isolated:`, `host-lost:`, `storage-down:`, `cluster-down`, ...) for a set
+        of failed part names (hosts, witness, storage, switches)."""
+        failed = {self.part_events[name] for name in failed_parts if name in self.part_events}
+        values: dict[str, bool] = {TRUE: True}
+        for gate in self.gates.values():
+            if not gate.name.startswith(PLATFORM_GATES):
+                continue
+            inputs = [values[name] if name in values else name in failed for name in gate.inputs]
+            if gate.kind == "or":
+                values[gate.name] = any(inputs)
+            elif gate.kind == "and":
+                values[gate.name] = all(inputs)
+            else:
+                values[gate.name] = sum(w for w, v in zip(gate.weights, inputs, strict=True) if v) >= gate.k
+        return values
+
+    def stopping(self, vm: str, host: str, state: Mapping[str, bool]) -> list[str]:
+        """The platform gates that stop `vm` running on `host` in that platform state, in the order a
+        person reads them: the host cut off, the storage lost, the cluster without quorum."""
+        found = []
+        if host in self.isolating and state.get(f"isolated:{host}"):
+            found.append(f"isolated:{host}")
+        storage = self.vm_storage.get(vm)
+        if storage is not None and state.get(f"storage-down:{storage}"):
+            found.append(f"storage-down:{storage}")
+        if self.cluster_stops_vms and state.get("cluster-down"):
+            found.append("cluster-down")
+        return found
 
     # ---- evaluation ---------------------------------------------------------------------------------
 
@@ -76,7 +120,7 @@ class FailureModel:
         for index, sid in enumerate(self.services):
             values[f"service:{sid}"] = service_failed[:, index]
         for gate in self.gates.values():
-            if gate.name.startswith("vm-down:"):
+            if gate.name.startswith(("vm-down:", *PLATFORM_GATES)):
                 continue
             inputs = [values[name] for name in gate.inputs]
             if gate.kind == "or":
@@ -113,7 +157,7 @@ class FailureModel:
         values |= {f"vm-down:{vm}": where[vm] is None for vm in self.vms}
         values |= {f"service:{sid}": sid in failed for sid in self.services}
         for gate in self.gates.values():
-            if gate.name.startswith("vm-down:"):
+            if gate.name.startswith(("vm-down:", *PLATFORM_GATES)):
                 continue
             if gate.kind == "or":
                 values[gate.name] = any(values[name] for name in gate.inputs)
@@ -127,35 +171,44 @@ class FailureModel:
     # ---- cut sets -----------------------------------------------------------------------------------
 
     def cut_sets(self, gate: str, where: Mapping[str, str | None] | None = None,
-                 failed_services: Iterable[str] = ()) -> list[frozenset[str]]:
-        """The minimal sets of hosts whose failure brings `gate` down, from the state `where` (VM -> host,
-        None when down; default: every VM on its host) with `failed_services` down, smallest first.
-        `[frozenset()]`: it is down already; `[]`: no set of host failures brings it down."""
-        return self.cut_set_family(gate, where, failed_services)[0]
+                 failed: Iterable[str] = ()) -> list[frozenset[str]]:
+        """The minimal sets of parts (hosts, witness, storage, switches) whose failure brings `gate` down,
+        from the state `where` (VM -> host, None when down; default: every VM on its host) with the
+        parts and services named in `failed` down, smallest first. `[frozenset()]`: it is down already;
+        `[]`: no set of part failures brings it down."""
+        return self.cut_set_family(gate, where, failed)[0]
 
     def cut_set_family(self, gate: str, where: Mapping[str, str | None] | None = None,
-                       failed_services: Iterable[str] = ()) -> tuple[list[frozenset[str]], bool]:
+                       failed: Iterable[str] = ()) -> tuple[list[frozenset[str]], bool]:
         """`cut_sets`, and whether the family was cut short: a quorum of many members over many hosts
         has more minimal cut sets than can be listed (k of n: n choose k), so each gate keeps at most
         `CUT_SET_LIMIT`, the smallest first."""
-        expansion = _CutSets(self, where if where is not None else self.vm_host, frozenset(failed_services))
-        masks = expansion.of(gate)
-        found = sorted((self._hosts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
+        expansion = _CutSets(self, where if where is not None else self.vm_host, frozenset(failed))
+        masks = expansion.top(gate)
+        found = sorted((self._parts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
         return found, expansion.truncated
 
-    def min_cut(self, gate: str, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> int | None:
-        """The fewest further host failures that bring `gate` down from that state (0: down already;
-        None: no host failures can). Exact: every gate below an operation is a threshold over the hosts
+    def min_cut(self, gate: str, where: Mapping[str, str | None], failed: Iterable[str] = ()) -> int | None:
+        """The fewest further part failures that bring `gate` down from that state (0: down already;
+        None: no part failures can). Exact: every gate below an operation is a threshold over the hosts
         its members run on, so the fewest hosts are the heaviest ones, and an `or` takes its cheapest
-        input."""
-        return self.min_cuts(where, failed_services).of(gate)
+        input; where a member also depends on switches or storage, the exact cut sets decide."""
+        return self.min_cuts(where, failed).of(gate)
 
-    def min_cuts(self, where: Mapping[str, str | None], failed_services: Iterable[str] = ()) -> MinCuts:
-        """`min_cut` for many gates of one state, sharing the work: `.of(gate)`."""
-        return MinCuts(self, where, frozenset(failed_services))
+    def min_cuts(self, where: Mapping[str, str | None], failed: Iterable[str] = (), hosts_only: bool = False) -> MinCuts:
+        """`min_cut` for many gates of one state, sharing the work: `.of(gate)`; with `hosts_only`, the
+        fewest host failures (the platform's other parts do not fail)."""
+        return MinCuts(self, where, frozenset(failed), hosts_only)
 
-    def _hosts_of(self, mask: int) -> frozenset[str]:
-        return frozenset(host for index, host in enumerate(self.hosts) if mask >> index & 1)
+    def failed_events(self, failed: Iterable[str]) -> frozenset[str]:
+        """Names of failed parts and services as the gates' events: `host:x`, `service:y`, ..."""
+        found = set()
+        for name in failed:
+            found.add(self.part_events.get(name) or (name if ":" in name else f"service:{name}"))
+        return frozenset(found)
+
+    def _parts_of(self, mask: int) -> frozenset[str]:
+        return frozenset(part for index, part in enumerate(self.parts) if mask >> index & 1)
 
 
 def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
@@ -164,9 +217,17 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
     deployed = list(dict.fromkeys(s for vm in arch.vms for s in vm.services if s in facts.services))
     order = _dependency_order(facts, deployed)
     deployed_set = set(order)
-    gates: dict[str, Gate] = {}
+    platform = _platform_gates(arch, facts)
+    gates: dict[str, Gate] = dict(platform.gates)
     for vm in arch.vms:
-        gates[f"vm-down:{vm.name}"] = Gate(f"vm-down:{vm.name}", "or", (f"host:{vm.host}", f"vm:{vm.name}"))
+        inputs = [f"host:{vm.host}", f"vm:{vm.name}"]
+        if vm.host in platform.isolating:
+            inputs.append(f"isolated:{vm.host}")
+        if vm.name in platform.vm_storage:
+            inputs.append(f"storage-down:{platform.vm_storage[vm.name]}")
+        if platform.cluster_stops_vms:
+            inputs.append("cluster-down")
+        gates[f"vm-down:{vm.name}"] = Gate(f"vm-down:{vm.name}", "or", tuple(inputs))
     for sid in order:
         facts_of = facts.services[sid]
         members = [vm.name for vm in arch.vms if sid in vm.services]
@@ -195,8 +256,97 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
         inputs = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in operation.needs(networking).requires]
         gates[f"op:{oid}"] = Gate(f"op:{oid}", "or", tuple(dict.fromkeys(inputs)))
         operations[oid] = f"op:{oid}"
-    return FailureModel(arch.id, tuple(h.name for h in arch.hosts), tuple(vm.name for vm in arch.vms), tuple(order),
-                        {vm.name: vm.host for vm in arch.vms}, gates, operations)
+    hosts = tuple(h.name for h in arch.hosts)
+    return FailureModel(arch.id, hosts, (*hosts, *platform.part_events), {h: f"host:{h}" for h in hosts}
+                        | platform.part_events, tuple(vm.name for vm in arch.vms), tuple(order),
+                        {vm.name: vm.host for vm in arch.vms}, gates, operations, platform.vm_storage,
+                        platform.isolating, platform.cluster_stops_vms)
+
+
+@dataclasses.dataclass
+class _Platform:
+    gates: dict[str, Gate]
+    part_events: dict[str, str]  # the parts other than hosts
+    vm_storage: dict[str, str]
+    isolating: frozenset[str]
+    cluster_stops_vms: bool
+
+
+def cluster_votes(arch: Architecture) -> tuple[int, bool]:
+    """The management cluster's votes (hosts, and the witness when it has a vote), and whether the
+    witness has one: Hyper-V's dynamic witness votes only when the number of nodes is even."""
+    witness = arch.platform.witness is not None
+    if witness and arch.platform.ha == "failover-cluster" and len(arch.hosts) % 2:
+        witness = False
+    return len(arch.hosts) + witness, witness
+
+
+def cluster_has_quorum(arch: Architecture) -> bool:
+    """Whether the platform has a cluster quorum that decides which hosts may run VMs."""
+    return arch.platform.ha in ("failover-cluster", "pacemaker") and arch.platform.no_quorum_policy != "ignore"
+
+
+def vm_storage(arch: Architecture) -> dict[str, str | None]:
+    """Each VM's storage: its own, or the design's one shared storage (local disks aside); None when
+    none is declared."""
+    shared = [s.name for s in arch.storage if s.kind != "local"]
+    default = shared[0] if len(shared) == 1 else arch.storage[0].name if len(arch.storage) == 1 else None
+    return {vm.name: vm.storage or default for vm in arch.vms}
+
+
+def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
+    """The gates over the management cluster's own parts: isolation by switches, storage, quorum."""
+    gates: dict[str, Gate] = {}
+    events: dict[str, str] = {}
+    host_names = [h.name for h in arch.hosts]
+    switches_of: dict[str, list[str]] = {}
+    for switch in arch.switches:
+        events[switch.name] = f"switch:{switch.name}"
+        for host in switch.hosts:
+            switches_of.setdefault(host, []).append(switch.name)
+    lost: dict[str, str] = {}  # host -> the gate or event that says it is gone for the others
+    for host in host_names:
+        if host in switches_of:
+            isolated = Gate(f"isolated:{host}", "and", tuple(f"switch:{s}" for s in switches_of[host]))
+            gates[isolated.name] = isolated
+            gates[f"host-lost:{host}"] = Gate(f"host-lost:{host}", "or", (f"host:{host}", isolated.name))
+            lost[host] = f"host-lost:{host}"
+        else:
+            lost[host] = f"host:{host}"
+    kinds = {}
+    for store in arch.storage:
+        kinds[store.name] = store.kind
+        if store.kind == "local":
+            continue
+        events[store.name] = f"storage:{store.name}"
+        inputs = [f"storage:{store.name}"]
+        if store.kind in ("vsan", "ceph"):
+            members = store.hosts or host_names
+            tolerated = 1 if store.failures_to_tolerate is None else store.failures_to_tolerate
+            if tolerated < len(members):
+                spread = Gate(f"storage-hosts:{store.name}", "atleast", tuple(lost[h] for h in members),
+                              (1,) * len(members), tolerated + 1)
+                gates[spread.name] = spread
+                inputs.append(spread.name)
+        gates[f"storage-down:{store.name}"] = Gate(f"storage-down:{store.name}", "or", tuple(inputs))
+    stored = {vm: name for vm, name in vm_storage(arch).items() if name is not None and kinds[name] != "local"}
+    stops = False
+    if cluster_has_quorum(arch):
+        total, witness_votes = cluster_votes(arch)
+        votes = [lost[h] for h in host_names]
+        if arch.platform.witness is not None:
+            events[arch.platform.witness.name] = f"witness:{arch.platform.witness.name}"
+            if witness_votes:
+                votes.append(f"witness:{arch.platform.witness.name}")
+        # Pacemaker sets two_node for a two-node cluster: one node keeps quorum (wait_for_all aside).
+        two_node = arch.platform.ha == "pacemaker" and total == 2 and len(host_names) == 2
+        k = total if two_node else total - majority(total) + 1
+        gates["cluster-down"] = Gate("cluster-down", "atleast", tuple(votes), (1,) * len(votes), k)
+        stops = facts.platforms[arch.platform.hypervisor].quorum_loss.stops_vms and (
+            arch.platform.no_quorum_policy in (None, "stop"))
+    elif arch.platform.witness is not None:
+        events[arch.platform.witness.name] = f"witness:{arch.platform.witness.name}"
+    return _Platform(gates, events, stored, frozenset(switches_of), stops)
 
 
 def _dependency_order(facts: Catalog, deployed: list[str]) -> list[str]:
@@ -238,13 +388,13 @@ def minimise(family: Iterable[int]) -> Family:
 
 
 class _CutSets:
-    """Top-down expansion of the gates into minimal sets of hosts (MOCUS), memoised per gate."""
+    """Top-down expansion of the gates into minimal sets of parts (MOCUS), memoised per gate."""
 
     def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str]) -> None:
         self.model = model
         self.where = where
-        self.failed = failed
-        self.bit = {host: 1 << index for index, host in enumerate(model.hosts)}
+        self.failed = model.failed_events(failed)
+        self.bit = {model.part_events[part]: 1 << index for index, part in enumerate(model.parts)}
         self.memo: dict[str, Family] = {}
         self.truncated = False  # some family had more sets than CUT_SET_LIMIT
 
@@ -258,16 +408,36 @@ class _CutSets:
     def product(self, left: Family, right: Family) -> Family:
         return self.keep(a | b for a in left for b in right)
 
+    def top(self, name: str) -> Family:
+        """`of`, with the cluster's quorum added back above the VMs (it is left out of `vm-down` gates,
+        where it would multiply every product by its own n-choose-k family)."""
+        found = self.of(name)
+        # A gate no part can stop (`[]`) reads no VM: the cluster's quorum does not stop it either.
+        if self.model.cluster_stops_vms and name.startswith(ABOVE_VMS) and found not in ([0], []):
+            found = self.keep([*found, *self.of("cluster-down")])
+        return found
+
     def of(self, name: str) -> Family:
         if name in self.memo:
             return self.memo[name]
         if name == TRUE:
             found = [0]
+        elif name.startswith(PART_EVENTS):
+            found = [0] if name in self.failed else [self.bit[name]] if name in self.bit else []
+        elif name.startswith(("service:", "vm:")):
+            found = [0] if name in self.failed else []  # a VM or a service failing is no part of a cut set
         elif name.startswith("vm-down:"):
-            host = self.where.get(name[len("vm-down:"):])
-            found = [0] if host is None else [self.bit[host]]
-        elif name.startswith("service:"):
-            found = [0] if name[len("service:"):] in self.failed else []
+            vm = name[len("vm-down:"):]
+            host = self.where.get(vm)
+            if host is None:
+                found = [0]
+            else:  # where the VM runs in this state, not where the design put it
+                inputs = [f"host:{host}"]
+                if host in self.model.isolating:
+                    inputs.append(f"isolated:{host}")
+                if vm in self.model.vm_storage:
+                    inputs.append(f"storage-down:{self.model.vm_storage[vm]}")
+                found = self.keep(mask for child in inputs for mask in self.of(child))
         else:
             gate = self.model.gates[name]
             children = [self.of(child) for child in gate.inputs]
@@ -332,31 +502,43 @@ def minimal_combinations(weight_of: Mapping[Any, int], need: int) -> Iterator[tu
 
 
 class MinCuts:
-    """The fewest further host failures that bring a gate down, memoised per gate."""
+    """The fewest further part failures that bring a gate down, memoised per gate."""
 
-    def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str]) -> None:
+    def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str],
+                 hosts_only: bool = False) -> None:
         self.model = model
         self.where = where
         self.failed = failed
+        self.events = model.failed_events(failed)
+        self.hosts_only = hosts_only
         self.memo: dict[str, int | None] = {}
 
     def literal(self, name: str) -> str | bool | None:
-        """A single-host input: its host; True when down already, False when host failures cannot."""
+        """A single-part input: its part; True when down already, False when part failures cannot."""
         if name == TRUE:
             return True
+        if name.startswith(PART_EVENTS):
+            if name in self.events:
+                return True
+            return False if self.hosts_only and not name.startswith("host:") else name
+        if name.startswith(("service:", "vm:")):
+            return name in self.events
         if name.startswith("vm-down:"):
-            host = self.where.get(name[len("vm-down:"):])
-            return True if host is None else host
-        if name.startswith("service:"):
-            return name[len("service:"):] in self.failed
+            vm = name[len("vm-down:"):]
+            host = self.where.get(vm)
+            if host is None:
+                return True
+            if host in self.model.isolating or vm in self.model.vm_storage:
+                return None  # its switches or storage stop it too: not a single part
+            return True if f"host:{host}" in self.events else f"host:{host}"
         gate = self.model.gates[name]
         if gate.kind == "or" and name.startswith("vote:"):  # an arbitrator's vote: its VM, or its service
             values = [self.literal(child) for child in gate.inputs]
             if True in values:
                 return True
-            hosts = {v for v in values if isinstance(v, str)}
-            return hosts.pop() if len(hosts) == 1 else None
-        return None  # not a single-host input
+            parts = {v for v in values if isinstance(v, str)}
+            return parts.pop() if len(parts) == 1 and None not in values else None
+        return None  # not a single-part input
 
     def of(self, name: str) -> int | None:
         if name in self.memo:
@@ -369,6 +551,8 @@ class MinCuts:
             found = None
         elif isinstance(literal, str):
             found = 1
+        elif name.startswith("vm-down:"):
+            found = self._exact(name)
         elif gate is None:
             raise ValueError(f"unknown gate {name}")
         elif gate.kind == "or":
@@ -376,25 +560,34 @@ class MinCuts:
             found = min(costs, default=None)
         else:
             found = self._threshold(gate)
+        if self.model.cluster_stops_vms and name.startswith(ABOVE_VMS) and found not in (0, None):
+            quorum = self.of("cluster-down")  # every VM stops with it: see `_CutSets.top`
+            found = found if quorum is None else min(found, quorum)
         self.memo[name] = found
         return found
+
+    def _exact(self, name: str) -> int | None:
+        sets = _CutSets(self.model, self.where, self.failed).of(name)
+        if self.hosts_only:  # the minimal sets made of hosts alone are the minimal ones when nothing else fails
+            hosts = (1 << len(self.model.hosts)) - 1
+            sets = [m for m in sets if m & ~hosts == 0]
+        return min((m.bit_count() for m in sets), default=None)
 
     def _threshold(self, gate: Gate) -> int | None:
         weights = gate.weights or (1,) * len(gate.inputs)
         need = gate.k if gate.kind == "atleast" else len(gate.inputs)
-        by_host: dict[str, int] = {}
+        by_part: dict[str, int] = {}
         for weight, child in zip(weights, gate.inputs, strict=True):
             value = self.literal(child)
             if value is True:
                 need -= weight
             elif isinstance(value, str):
-                by_host[value] = by_host.get(value, 0) + weight
-            elif value is None:  # not a single-host input: the exact cut sets decide
-                sets = _CutSets(self.model, self.where, self.failed).of(gate.name)
-                return min((m.bit_count() for m in sets), default=None)
+                by_part[value] = by_part.get(value, 0) + weight
+            elif value is None:  # not a single-part input: the exact cut sets decide
+                return self._exact(gate.name)
         if need <= 0:
             return 0
-        heaviest = heapq.nlargest(len(by_host), by_host.values())
+        heaviest = heapq.nlargest(len(by_part), by_part.values())
         total = 0
         for count, weight in enumerate(heaviest, start=1):
             total += weight

@@ -39,6 +39,7 @@ import numpy as np
 
 from generator import placement
 from generator.catalog import Catalog, majority
+from generator.cluster import PlatformView
 from generator.failure_model import FailureModel, MinCuts, compile_model
 from generator.model import VM, Architecture
 
@@ -49,6 +50,7 @@ OK: State = "ok"
 DEGRADED: State = "degraded"
 DOWN: State = "down"
 RANK = {OK: 0, DEGRADED: 1, DOWN: 2}
+PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,12 +60,16 @@ class Scenario:
     services: frozenset[str] = frozenset()
     maintenance: frozenset[str] = frozenset()  # hosts emptied by live migration before the failure
     domains: frozenset[str] = frozenset()  # failure domains whose hosts are in `hosts` (for the description)
+    # The platform's own parts that fail: witness, fencing levels, storage, switches, management servers.
+    parts: frozenset[str] = frozenset()
+    in_domains: frozenset[str] = frozenset()  # hosts and parts in `hosts`/`parts` because a domain failed
 
     @property
     def failed(self) -> list[str]:
         """What fails, by the names the scenario was given."""
-        hosts = sorted(self.domains) if self.domains else sorted(self.hosts)
-        return hosts + sorted(self.vms) + sorted(self.services)
+        named = sorted((self.hosts | self.parts) - self.in_domains) if self.domains else sorted(self.hosts)
+        parts = [] if self.domains else sorted(self.parts)
+        return sorted(self.domains) + named + parts + sorted(self.vms) + sorted(self.services)
 
     def describe(self) -> str:
         parts = []
@@ -133,9 +139,22 @@ class OperationState:
 
 
 @dataclasses.dataclass(frozen=True)
+class Placement:
+    """Where each VM serves in a phase (None: it does not), why the others do not, which ones the
+    platform moved, and when each restarted VM is up again (seconds after the failure)."""
+
+    where: dict[str, str | None]
+    why_down: dict[str, str]
+    moved: set[str]
+    ready_seconds: dict[str, int]
+
+
+@dataclasses.dataclass(frozen=True)
 class PhaseImpact:
     phase: Phase
-    where: dict[str, str | None]  # VM -> the host it runs on, None when it is down
+    where: dict[str, str | None]  # VM -> the host it serves from, None when it is down
+    why_down: dict[str, str]  # VM -> why it is down (its host failed, a stopped partition, lost storage...)
+    ready_seconds: dict[str, int]  # restarted VM -> seconds after the failure when it is up again
     services: dict[str, ServiceState]  # deployed services only
     operations: dict[str, OperationState]  # every catalog operation
 
@@ -161,12 +180,14 @@ class Engine:
         self.facts = facts
         self.networking = arch.openstack.networking
         platform = facts.platforms[arch.platform.hypervisor]
+        self.platform_facts = platform
         self.restart_seconds = arch.platform.restart_seconds or platform.restart_seconds
         self.vms = {vm.name: vm for vm in arch.vms}
         self.model: FailureModel = compile_model(arch, facts)
         self.instances = {sid: [vm for vm in arch.vms if sid in vm.services] for sid in self.model.services}
         self.order = list(self.model.services)
-        self._placements: dict[tuple, tuple[dict[str, str | None], dict[str, str], set[str]]] = {}
+        self._placements: dict[tuple, Placement] = {}
+        self.cluster = PlatformView(arch, facts, self.model)
         self.needs = {oid: op.needs(self.networking) for oid, op in facts.operations.items()}
         self.closure = {oid: self._closure(needs.requires) for oid, needs in self.needs.items()}
 
@@ -180,7 +201,8 @@ class Engine:
         return Impact(scenario, immediate, after, recovery)
 
     def phase(self, scenario: Scenario, phase: Phase) -> PhaseImpact:
-        where, why_down, moved = self._placement(scenario, phase)
+        placed = self._placement(scenario, phase)
+        where, why_down, moved = placed.where, placed.why_down, placed.moved
         gates = self.model.evaluate_one(where, scenario.services)
         own: dict[str, ServiceState] = {}
         services: dict[str, ServiceState] = {}
@@ -188,58 +210,79 @@ class Engine:
             own[sid] = self._own_state(sid, scenario, where, why_down, moved)
             services[sid] = self._with_dependencies(sid, own[sid], services)
         impaired = self._impairments(own, services)
-        cuts = self.model.min_cuts(where, scenario.services)
+        cuts = self.model.min_cuts(where, self.failed_events(scenario))
         operations = {oid: self._operation(oid, gates, services, own, impaired, cuts, scenario)
                       for oid in self.facts.operations}
         risky = [oid for oid, op in operations.items() if op.margin == 0]
         if risky:
             at_risk = self._next_failures(where, scenario, risky)
             operations |= {oid: dataclasses.replace(operations[oid], at_risk=at_risk[oid]) for oid in risky}
-        return PhaseImpact(phase, where, services, operations)
+        return PhaseImpact(phase, where, why_down, placed.ready_seconds, services, operations)
+
+    def failed_events(self, scenario: Scenario) -> frozenset[str]:
+        """The scenario's failed parts and services as the model's events."""
+        parts = {self.model.part_events[name] for name in scenario.hosts | scenario.parts
+                 if name in self.model.part_events}
+        return frozenset(parts | {f"service:{sid}" for sid in scenario.services})
 
     def _next_failures(self, where: dict[str, str | None], scenario: Scenario,
                        oids: list[str]) -> dict[str, tuple[str, ...]]:
-        """For operations one host failure away from stopping: which hosts, each tried at once."""
-        running = set(where.values())
-        up = [host for host in self.model.hosts if host in running]
-        placements = [{vm: (None if h == host else h) for vm, h in where.items()} for host in up]
-        values = self.model.evaluate_placements(placements, [scenario.services] * len(up))
-        return {oid: tuple(host for i, host in enumerate(up) if values[self.model.operations[oid]][i]) for oid in oids}
+        """For operations one part failure away from stopping: which parts (hosts, witness, storage,
+        switches), each tried at once on this state."""
+        failed = scenario.hosts | scenario.parts
+        candidates = [part for part in self.model.parts if part not in failed]
+        placements = []
+        for part in candidates:
+            state = self.model.platform_state(failed | {part})
+            placements.append({vm: None if h is None or h == part or self.model.stopping(vm, h, state) else h
+                               for vm, h in where.items()})
+        values = self.model.evaluate_placements(placements, [scenario.services] * len(candidates))
+        return {oid: tuple(part for i, part in enumerate(candidates) if values[self.model.operations[oid]][i])
+                for oid in oids}
 
     def stopped(self, scenarios: list[Scenario]) -> list[dict[Phase, frozenset[str]]]:
         """For many scenarios at once, the operations down in each phase: the compiled model evaluated
         over all of them together (placement still runs once per distinct set of failed parts)."""
         result: list[dict[Phase, frozenset[str]]] = [{} for _ in scenarios]
         for phase in PHASES:
-            placements = [self._placement(s, phase)[0] for s in scenarios]
+            placements = [self._placement(s, phase).where for s in scenarios]
             values = self.model.evaluate_placements(placements, [s.services for s in scenarios])
             down = {oid: values[gate] for oid, gate in self.model.operations.items()}
             for index, row in enumerate(result):
                 row[phase] = frozenset(oid for oid, column in down.items() if column[index])
         return result
 
-    def _placement(self, scenario: Scenario, phase: Phase) -> tuple[dict[str, str | None], dict[str, str], set[str]]:
-        """Where each VM runs in that phase, why the others do not, and which ones moved (memoised per
-        set of failed parts: callers must not change what it returns)."""
+    def _placement(self, scenario: Scenario, phase: Phase) -> Placement:
+        """Where each VM serves in that phase, why the others do not, which ones moved and when the
+        restarted ones are up (memoised per set of failed parts: callers must not change what it returns)."""
         if phase == "after-restart" and self.arch.platform.ha == "none":
             phase = "immediate"
-        key = (phase, scenario.hosts, scenario.vms, scenario.maintenance)
+        key = (phase, scenario.hosts, scenario.vms, scenario.maintenance, scenario.parts, scenario.domains)
         if key not in self._placements:
             self._placements[key] = self._place(scenario, phase)
         return self._placements[key]
 
-    def _place(self, scenario: Scenario, phase: Phase) -> tuple[dict[str, str | None], dict[str, str], set[str]]:
+    def _place(self, scenario: Scenario, phase: Phase) -> Placement:
         anti_affinity = self.arch.platform.anti_affinity
+        cluster = self.cluster
+        state = self.model.platform_state(scenario.hosts | scenario.parts)
         where = placement.baseline(self.arch)
         why_down: dict[str, str] = {}
         moved: set[str] = set()
         if scenario.maintenance:
             leaving = [vm for vm, host in where.items() if host in scenario.maintenance]
-            migration = placement.move(self.arch, where, leaving, scenario.maintenance, anti_affinity)
-            where = migration.where
-            moved |= set(leaving) - set(migration.stranded)
-            for vm, why in migration.stranded.items():
-                why_down[vm] = f"{vm} could not leave {self.vms[vm].host} for maintenance: {why}"
+            blocked = cluster.migration_blocked(scenario)
+            if blocked:
+                for vm in leaving:
+                    where[vm] = None
+                    why_down[vm] = f"{vm} could not leave {self.vms[vm].host} for maintenance: {blocked}"
+            else:
+                migration = placement.move(self.arch, where, leaving, scenario.maintenance, anti_affinity,
+                                           capacity=cluster.capacity)
+                where = migration.where
+                moved |= set(leaving) - set(migration.stranded)
+                for vm, why in migration.stranded.items():
+                    why_down[vm] = f"{vm} could not leave {self.vms[vm].host} for maintenance: {why}"
         lost = [vm for vm, host in where.items() if host in scenario.hosts]
         before = dict(where)
         for vm in lost:
@@ -249,21 +292,63 @@ class Engine:
             if where[vm] is not None:
                 where[vm] = None
                 why_down[vm] = f"{vm} failed"
+        isolated = cluster.isolated(state, scenario)
+        ready: dict[str, int] = {}
         if phase == "after-restart" and self.arch.platform.ha != "none":
-            for vm in scenario.vms:  # a failed VM on a live host is restarted where it was
-                if before[vm] is not None and before[vm] not in scenario.hosts:
-                    where[vm] = before[vm]
-                    why_down.pop(vm, None)
-            unavailable = scenario.hosts | scenario.maintenance
-            restart = placement.move(self.arch, where, lost, unavailable, anti_affinity)
-            where = restart.where
-            moved |= set(lost) - set(restart.stranded)
-            for vm in lost:
-                if vm in restart.stranded:
-                    why_down[vm] = f"{vm} was on {before[vm]}, which failed, and cannot restart: {restart.stranded[vm]}"
-                else:
-                    why_down.pop(vm, None)
-        return where, why_down, moved
+            blocked = cluster.restarts_blocked(state, scenario)
+            if blocked:
+                for vm in [*lost, *scenario.vms]:
+                    why_down[vm] = f"{why_down[vm]}, and nothing restarts: {blocked}"
+            else:
+                for vm in scenario.vms:  # a failed VM on a live host is restarted where it was
+                    host = before[vm]
+                    if host is not None and host not in scenario.hosts and host not in isolated:
+                        where[vm] = host
+                        why_down.pop(vm, None)
+                        ready[vm] = 0
+                movers, delay = [], {}
+                leaving_isolated = [vm for vm, host in where.items() if host in isolated and cluster.restarts_isolated]
+                for vm in [*lost, *leaving_isolated]:
+                    origin = before[vm]
+                    kept = cluster.kept_down(vm, origin, state, scenario)
+                    if kept:
+                        where[vm] = None
+                        why_down[vm] = (f"{why_down[vm]}, and cannot restart: {kept}" if vm in why_down
+                                        else f"{vm} was on {origin}, which is cut off, and cannot restart: {kept}")
+                        continue
+                    movers.append(vm)
+                    delay[vm] = cluster.isolation_seconds if origin in isolated else 0
+                unavailable = scenario.hosts | scenario.maintenance | isolated
+                restart = placement.move(self.arch, where, movers, unavailable, anti_affinity,
+                                         capacity=cluster.capacity)
+                where = restart.where
+                moved |= set(movers) - set(restart.stranded)
+                for vm in movers:
+                    if vm in restart.stranded:
+                        why_down[vm] = (f"{vm} was on {before[vm]}, which "
+                                        f"{'failed' if before[vm] in scenario.hosts else 'is cut off'}, "
+                                        f"and cannot restart: {restart.stranded[vm]}")
+                    else:
+                        why_down.pop(vm, None)
+                restarted = [vm for vm in movers if vm not in restart.stranded]
+                ready |= self._ready_seconds(restarted, delay)
+        for vm, host in where.items():  # running, but the platform's parts keep it from serving
+            if host is None:
+                continue
+            stops = self.model.stopping(vm, host, state)
+            if stops:
+                where[vm] = None
+                why_down[vm] = f"{vm} on {host} is down: {cluster.explain(stops, state, scenario, vm)}"
+                ready.pop(vm, None)
+        return Placement(where, why_down, moved, ready)
+
+    def _ready_seconds(self, restarted: list[str], delay: dict[str, int]) -> dict[str, int]:
+        """When each restarted VM is up: detection and restart, any isolation delay, and one boot per
+        restart priority before its own (databases and queues first, then the APIs)."""
+        ranks = {vm: PRIORITY_RANK[self.cluster.priority(vm)] for vm in restarted}
+        waves = sorted(set(ranks.values()))
+        boot = self.platform_facts.boot_seconds
+        return {vm: self.restart_seconds + delay.get(vm, 0) + waves.index(ranks[vm]) * boot for vm in restarted}
 
     # ---- services -----------------------------------------------------------------------------------
 
@@ -430,17 +515,19 @@ class Engine:
         return OperationState(OK, None, margin)
 
     def _repair(self, gate: str, scenario: Scenario) -> tuple[str, ...] | None:
-        """The fewest failed parts (hosts, VMs, services) whose return brings the gate up, tried by
-        increasing size over the parts failed, all sets of a size evaluated at once; None when even
-        the return of every part would not (the operation needs what the design does not deploy)."""
-        parts = [*sorted(scenario.hosts), *sorted(scenario.vms), *sorted(scenario.services)]
+        """The fewest failed parts (hosts, the platform's parts, VMs, services) whose return brings the
+        gate up, tried by increasing size over the parts failed, all sets of a size evaluated at once;
+        None when even the return of every part would not (the operation needs what the design does not
+        deploy)."""
+        parts = [*sorted(scenario.hosts), *sorted(scenario.parts), *sorted(scenario.vms), *sorted(scenario.services)]
         for size in range(1, min(len(parts), 8) + 1):
             trials = list(combinations(parts, size))
             placements, failed = [], []
             for back in trials:
                 kept = Scenario(hosts=scenario.hosts - set(back), vms=scenario.vms - set(back),
-                                services=scenario.services - set(back), maintenance=scenario.maintenance)
-                placements.append(self._placement(kept, "immediate")[0])
+                                services=scenario.services - set(back), maintenance=scenario.maintenance,
+                                parts=scenario.parts - set(back))
+                placements.append(self._placement(kept, "immediate").where)
                 failed.append(kept.services)
             values = self.model.evaluate_placements(placements, failed)
             working = np.flatnonzero(~values[gate])
@@ -454,9 +541,11 @@ class Engine:
             return max(delays, default=0)
         if after.operations[oid].state == DOWN or self.arch.platform.ha == "none":
             return None
-        rejoin = [self.facts.services[s].recovery_seconds for s in self.closure[oid]
-                  if s in after.services and after.services[s].restarted]
-        return self.restart_seconds + max(rejoin, default=0)
+        restarted = [s for s in self.closure[oid] if s in after.services and after.services[s].restarted]
+        rejoin = [self.facts.services[s].recovery_seconds for s in restarted]
+        ready = after.ready_seconds
+        back = [ready[vm.name] for s in restarted for vm in self.instances[s] if vm.name in ready]
+        return max(back, default=self.restart_seconds) + max(rejoin, default=0)
 
     def _closure(self, required: Iterable[str]) -> set[str]:
         found: set[str] = set()

@@ -21,6 +21,8 @@ def impact_data(arch_id: str, impact: Impact, phase: Phase | None) -> dict[str, 
 
 def _phase_data(impact: Impact, phase: PhaseImpact) -> dict[str, Any]:
     return {
+        "vms": {vm: {"host": host, "down_reason": None if host is not None else phase.why_down.get(vm)}
+                for vm, host in phase.where.items()},
         "services": {sid: {"state": s.state, "reason": f"{sid} {s.cause}" if s.cause else None}
                      for sid, s in sorted(phase.services.items())},
         "operations": {oid: _operation_data(o, impact.recovery_seconds[oid]) for oid, o in phase.operations.items()},
@@ -82,7 +84,7 @@ def impact_text(arch_id: str, impact: Impact, phases: tuple[Phase, ...]) -> str:
             lines.append(f"  {oid} ({p}): {op.state}, because it {op.reason}{back}")
     else:
         lines += ["", "Every operation keeps working."]
-    lines += ["", "Margin (more simultaneous host failures each survives):"]
+    lines += ["", "Margin (more simultaneous failures of hosts or platform parts each survives):"]
     for oid in operations:
         lines.append(f"  {oid}: " + "; ".join(f"{p}: {margin_words(impact.phase(p).operations[oid])}" for p in phases))
     return "\n".join(lines) + "\n"
@@ -95,17 +97,17 @@ def margin_words(op: OperationState) -> str:
     works = "works" if op.state == "ok" else "works, degraded"
     if op.margin == 0:
         if not op.at_risk:
-            return f"{works}; no host failure can stop it"
-        return f"{works}; one more host failure can stop it ({' or '.join(op.at_risk)})"
-    return f"{works}; survives {op.margin} more host failure{'s' if op.margin != 1 else ''}"
+            return f"{works}; no failure of hosts or platform parts can stop it"
+        return f"{works}; one more failure can stop it ({' or '.join(op.at_risk)})"
+    return f"{works}; survives {op.margin} more failure{'s' if op.margin != 1 else ''}"
 
 
 def tolerance_text(arch_id: str, result: Tolerance) -> str:
     lines = [f"{arch_id} tolerates {result.tolerates} simultaneous host failure"
              f"{'s' if result.tolerates != 1 else ''} (exact: every set of hosts is accounted for)", ""]
     width = max(len(oid) for oid in result.operations)
-    limit = f" (up to {result.max_order} hosts listed)" if result.max_order else ""
-    lines.append(f"{'operation':<{width}}  tolerates  down per year   minimal sets of hosts whose failure stops it"
+    limit = f" (up to {result.max_order} parts listed)" if result.max_order else ""
+    lines.append(f"{'operation':<{width}}  tolerates  down per year   minimal sets of hosts and parts whose failure stops it"
                  + limit)
     for oid, op in result.operations.items():
         if op.tolerates is None:

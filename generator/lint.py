@@ -47,7 +47,13 @@ def run(arch: Architecture, source: SourceMap, path: str, facts: Catalog) -> Out
                 used.add(match)
                 waived.append(Waived(problem(rule, finding), arch.waivers[match]))
 
-    kept += [(rules.UNUSED_WAIVER, f) for f in rules.UNUSED_WAIVER.review(ctx, used, list(rules.BY_ID))]
+    # A waiver of a retired rule matches nothing: say that the rule is retired, and why.
+    retired = [(i, w) for i, w in enumerate(arch.waivers) if w.rule in rules.RETIRED]
+    kept += [(rules.UNUSED_WAIVER, Finding(("waivers", i, "rule"), f"waivers[{i}]: {w.rule} is a retired rule: "
+                                           f"{rules.RETIRED[w.rule].rstrip('.')}", w.target, "remove the waiver"))
+             for i, w in retired]
+    done = used | {i for i, _ in retired}
+    kept += [(rules.UNUSED_WAIVER, f) for f in rules.UNUSED_WAIVER.review(ctx, done, list(rules.BY_ID))]
     errors = sum(rule.SEVERITY is Severity.ERROR for rule, _ in kept)
     kept += [(rules.COUNTEREXAMPLE, f) for f in rules.COUNTEREXAMPLE.review(ctx, errors)]
     # A counterexample's errors are what it is there to show: reported, but expected.

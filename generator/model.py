@@ -86,6 +86,75 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+def _witness_from_kind(value: Any) -> Any:
+    return {"kind": value} if isinstance(value, str) else value
+
+
+def _fencing_from_kind(value: Any) -> Any:
+    return [{"name": value, "kind": value}] if isinstance(value, str) else value
+
+
+class Witness(_Strict):
+    """The quorum witness of a failover or Pacemaker cluster: one more vote, which can fail."""
+
+    kind: Literal["disk", "file-share", "cloud", "qdevice"] = Field(
+        description="disk, file-share or cloud (Hyper-V), qdevice (corosync-qnetd, KVM).", examples=["file-share"])
+    name: Slug = Field("witness", description="Its name, unique among the design's names (what `--fail` takes).")
+    failure_domain: Slug | None = Field(
+        None, description="The failure domain it sits in, when inside one (it then fails with it).")
+    unavailability: float | None = Field(
+        None, gt=0, lt=1, description="The fraction of time it is down (default: the catalog's estimate).")
+
+
+class FencingLevel(_Strict):
+    """One way Pacemaker can fence a host: a BMC, a switched PDU, SBD."""
+
+    name: Slug = Field(description="Unique among the design's names.", examples=["ipmi"])
+    kind: Slug = Field(description="ipmi, redfish, pdu, sbd, or another fence agent's name.", examples=["ipmi"])
+    powered_by: Slug = Field(
+        "host", description="`host` (it loses power with the host it fences, as a BMC does), or the failure domain "
+                            "that powers it (a PDU in a rack). SBD needs no power of its own.")
+    switch: Slug | None = Field(None, description="The switch it is reached through, when one is declared.")
+
+
+class Storage(_Strict):
+    """Where VM disks live: an array, a share, or storage spread over the hosts."""
+
+    name: Slug = Field(description="Unique among the design's names.", examples=["datastore-01"])
+    kind: Literal["san", "nfs", "vsan", "csv", "ceph", "local"] = Field(
+        description="san, nfs or csv (one shared volume that fails as a whole), vsan or ceph (spread over `hosts`, "
+                    "lost when more than `failures_to_tolerate` of them are), local (each host's own disk: a VM on it "
+                    "cannot restart elsewhere).")
+    failure_domain: Slug | None = Field(None, description="The failure domain it sits in (it fails with it).")
+    hosts: list[Slug] | None = Field(
+        None, min_length=1, max_length=256,
+        description="vsan and ceph: the hosts that hold its data (default: every host).")
+    failures_to_tolerate: int | None = Field(
+        None, ge=0, le=4, description="vsan and ceph: host failures it survives (vSAN FTT; Ceph size minus min_size; "
+                                      "default 1).")
+    unavailability: float | None = Field(
+        None, gt=0, lt=1, description="The fraction of time it is down as a whole (default: the catalog's estimate).")
+
+
+class Switch(_Strict):
+    """A network switch the management cluster's hosts reach each other and their clients through."""
+
+    name: Slug = Field(description="Unique among the design's names.", examples=["tor-a1"])
+    hosts: list[Slug] = Field(min_length=1, max_length=256, description="The hosts connected through it.")
+    failure_domain: Slug | None = Field(None, description="The failure domain it sits in (it fails with it).")
+    unavailability: float | None = Field(
+        None, gt=0, lt=1, description="The fraction of time it is down (default: the catalog's estimate).")
+
+
+class Management(_Strict):
+    """A management server of the cluster (vCenter, SCVMM, pcsd): needed for live migration, not for HA restarts."""
+
+    name: Slug = Field(description="Unique among the design's names.", examples=["vcenter"])
+    kind: Literal["vcenter", "scvmm", "pcsd"] = Field(description="vcenter, scvmm or pcsd.")
+    vm: Slug | None = Field(None, description="The VM it runs as, when it runs on this cluster (absent: outside).")
+    failure_domain: Slug | None = Field(None, description="The failure domain it sits in, when outside the cluster.")
+
+
 class Platform(_Strict):
     """The management cluster's hypervisor and how it keeps VMs running when a host fails."""
 
@@ -105,11 +174,21 @@ class Platform(_Strict):
         "preferred",
         description="Whether VMs of one service must (mandatory) or should (preferred) stay on different hosts, "
                     "failover included.")
-    witness: Literal["disk", "file-share", "cloud", "qdevice"] | None = Field(
-        None, description="The quorum witness: disk, file-share or cloud (Hyper-V), qdevice (KVM); not for vSphere.",
-        examples=["qdevice"])
-    fencing: Slug | None = Field(
-        None, description="How Pacemaker fences a failed host (KVM only), e.g. ipmi, redfish, sbd.", examples=["ipmi"])
+    witness: Annotated[Witness | None, BeforeValidator(_witness_from_kind)] = Field(
+        None, description="The cluster's quorum witness: disk, file-share or cloud (Hyper-V), qdevice (KVM); not for "
+                          "vSphere. A kind alone (`witness: qdevice`) names it `witness`.")
+    fencing: Annotated[list[FencingLevel] | None, BeforeValidator(_fencing_from_kind)] = Field(
+        None, max_length=8,
+        description="Pacemaker's fencing levels (KVM only), tried in order; a kind alone (`fencing: ipmi`) is one "
+                    "level named after it, powered by its host.")
+    no_quorum_policy: Literal["stop", "freeze", "ignore"] | None = Field(
+        None, description="What a Pacemaker partition without quorum does with its VMs (default: stop).")
+    isolation_response: Literal["disabled", "power-off", "shutdown"] | None = Field(
+        None, description="What a vSphere host that lost its network does with its VMs (default: disabled, "
+                          "they keep running and are not restarted elsewhere).")
+    capacity: Literal["enforced", "ignored"] | None = Field(
+        None, description="Whether restarts need free CPU and memory on the target host (default: the platform's: "
+                          "vSphere HA places by reservations, Pacemaker only with utilization attributes).")
 
 
 class OpenStack(_Strict):
@@ -145,8 +224,15 @@ class VM(_Strict):
     vcpus: int | None = Field(None, ge=1, le=1_024, description="Virtual CPUs.", examples=[8])
     memory_gib: int | None = Field(None, ge=1, le=24_576, description="Memory in GiB.", examples=[32])
     services: list[Slug] = Field(
-        min_length=1, max_length=64, description="Service ids from the catalog that run on this VM.",
+        max_length=64, description="Service ids from the catalog that run on this VM (empty only for a VM that a "
+                                   "management server runs as).",
         examples=[["galera", "rabbitmq"]])
+    storage: Slug | None = Field(
+        None, description="The storage its disks are on (default: the design's one shared storage, when it declares "
+                          "one).")
+    restart_priority: Literal["high", "medium", "low"] | None = Field(
+        None, description="Restart order after a host failure: high first, each group once the one before is ready "
+                          "(default: high for databases, queues and load balancers, medium for the rest).")
 
 
 class Decision(_Strict):
@@ -185,6 +271,12 @@ class Architecture(_Strict):
         default_factory=list, max_length=64, description="Racks, power feeds or chassis that hosts belong to.",
         examples=[["rack-a", "rack-b", "rack-c"]])
     hosts: list[Host] = Field(min_length=1, max_length=256, description="The management cluster's hosts.")
+    storage: list[Storage] = Field(default_factory=list, max_length=64,
+                                   description="Where VM disks live (none declared: shared storage that cannot fail).")
+    switches: list[Switch] = Field(default_factory=list, max_length=256,
+                                   description="Switches the hosts are connected through (none: the network cannot fail).")
+    management: list[Management] = Field(default_factory=list, max_length=8,
+                                         description="Management servers: vCenter, SCVMM, pcsd.")
     vms: list[VM] = Field(min_length=1, max_length=1_024, description="The control-plane VMs.")
     decisions: list[Decision] = Field(default_factory=list, max_length=100, description="Design decisions.")
     waivers: list[Waiver] = Field(default_factory=list, max_length=100,

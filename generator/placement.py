@@ -37,11 +37,13 @@ def baseline(arch: Architecture) -> dict[str, str | None]:
 
 
 def move(arch: Architecture, where: Mapping[str, str | None], moving: Collection[str], unavailable: Collection[str],
-         anti_affinity: AntiAffinity) -> Moves:
-    """Place the VMs named in `moving` on hosts other than `unavailable`, around the VMs already running."""
+         anti_affinity: AntiAffinity, capacity: bool = True) -> Moves:
+    """Place the VMs named in `moving` on hosts other than `unavailable`, around the VMs already running;
+    without `capacity`, CPU and memory do not limit where they go (the platform does not check them)."""
     vms = {vm.name: vm for vm in arch.vms}
     hosts = sorted(host.name for host in arch.hosts if host.name not in unavailable)
-    free = {host.name: [_or_inf(host.cpus), _or_inf(host.memory_gib)] for host in arch.hosts}
+    free = {host.name: [_or_inf(host.cpus if capacity else None), _or_inf(host.memory_gib if capacity else None)]
+            for host in arch.hosts}
     running: dict[str, list[VM]] = {name: [] for name in hosts}
     placed = dict(where)
     for name, host in where.items():

@@ -167,12 +167,26 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         pairs=[_summary(found, facts) for found in analysis.summaries["pairs of hosts"]],
         maintenance=[_summary(found, facts) for found in analysis.summaries["maintenance then a failure"]],
         domains=[_combination(impact, facts) for impact in analysis.sets["failure domains"]],
+        part_failures=[_combination(impact, facts) for impact in analysis.sets["platform parts"]],
+        parts=_platform_parts(arch),
         vm_failures=[_combination(impact, facts) for impact in analysis.sets["single VMs"]],
         tolerance=analysis.tolerance, availability=_availability(analysis), worst_recovery=analysis.worst_recovery,
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
         yaml_name=f"{arch.id}.yaml",
         yaml_text=result.raw.decode("utf-8", errors="replace"),
     )
+
+
+def _platform_parts(arch: Architecture) -> list[dict]:
+    """The platform's own parts the design declares, by name and kind, in the order of the file."""
+    parts = [{"name": arch.platform.witness.name, "kind": f"{arch.platform.witness.kind} witness"}] \
+        if arch.platform.witness else []
+    parts += [{"name": level.name, "kind": f"fencing level {i}, {level.kind}"}
+              for i, level in enumerate(arch.platform.fencing or [], start=1)]
+    parts += [{"name": s.name, "kind": f"{s.kind} storage"} for s in arch.storage]
+    parts += [{"name": s.name, "kind": "switch"} for s in arch.switches]
+    parts += [{"name": m.name, "kind": m.kind + ("" if m.vm else ", outside the cluster")} for m in arch.management]
+    return parts
 
 
 def _placement_rows(arch: Architecture) -> list[dict]:

@@ -53,7 +53,8 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
             continue
         cuts, cut_short = model.cut_set_family(gate)
         listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
-        fewest = model.min_cut(gate, model.vm_host)  # exact even where the family is cut short
+        # Host failures: exact even where the family is cut short; the listed sets also hold the other parts.
+        fewest = model.min_cuts(model.vm_host, hosts_only=True).of(gate)
         result[oid] = OperationTolerance(
             tolerates=hosts if fewest is None else fewest - 1,
             minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],

@@ -81,8 +81,19 @@ def test_required_services_per_networking_flavour():
 
 def test_platform_facts_match_the_schema_choices():
     assert FACTS.platforms["kvm"].fencing == "required"
-    assert FACTS.platforms["hyperv"].anti_affinity["mandatory"].enforced is False
+    # Hyper-V enforces it with ClusterEnforcedAntiAffinity=1 (Windows Server 2012 and later).
+    assert FACTS.platforms["hyperv"].anti_affinity["mandatory"].enforced is True
+    assert "ClusterEnforcedAntiAffinity=1" in FACTS.platforms["hyperv"].anti_affinity["mandatory"].mechanism
     assert FACTS.platforms["vsphere"].witnesses == []
+    # The platform kinds the schema offers are the ones some platform has.
+    from typing import get_args
+    from generator.model import Management, Storage
+    offered = set(get_args(Storage.model_fields["kind"].annotation))
+    assert set().union(*(p.storage_kinds for p in FACTS.platforms.values())) <= offered
+    assert {k for p in FACTS.platforms.values() for k in p.management_kinds} == set(
+        get_args(Management.model_fields["kind"].annotation))
+    assert FACTS.platforms["vsphere"].quorum_loss.stops_vms is False
+    assert FACTS.platforms["hyperv"].quorum_loss.stops_vms and FACTS.platforms["kvm"].quorum_loss.stops_vms
 
 
 def test_deployment_knowledge_refers_to_known_services_and_has_sources():

@@ -29,13 +29,15 @@ def test_one_phase_json_contract(capsys):
     status, out, _ = run(capsys, "impact", SIX, "--fail", "esxi-02", "--phase", "immediate", "--format", "json")
     assert status == 0
     data = json.loads(out)
-    assert set(data) == {"architecture", "failed", "phase", "services", "operations"}
+    assert set(data) == {"architecture", "failed", "phase", "vms", "services", "operations"}
+    assert data["vms"]["db-01"] == {"host": None, "down_reason": "db-01 was on esxi-02, which failed"}
+    assert data["vms"]["db-02"] == {"host": "esxi-03", "down_reason": None}
     assert (data["architecture"], data["failed"], data["phase"]) == ("basic-six-vms", ["esxi-02"], "immediate")
     assert set(data["operations"]) == OPERATIONS
     boot = data["operations"]["boot-instance"]
     lost = "lost quorum: 1 of 2 votes up (db-01 was on esxi-02, which failed)"
     assert boot == {
-        "state": "down", "recovery_seconds": 240, "margin": None, "repair": ["esxi-02"],
+        "state": "down", "recovery_seconds": 300, "margin": None, "repair": ["esxi-02"],
         "reason": f"needs galera (through nova-api) and rabbitmq, which each {lost}",
         "root_causes": [{"service": "galera", "state": "down", "cause": lost, "via": ["nova-api"], "uses": False},
                         {"service": "rabbitmq", "state": "down", "cause": lost, "via": [], "uses": False}]}
@@ -61,8 +63,9 @@ def test_text_report_gives_both_phases_and_every_reason(capsys):
     # Degraded for what it loses in function (a cache shard), not for the galera member it can spare.
     assert "  boot-instance (after-restart): degraded, because it uses memcached, which lost 1 of 3 shards" in out
     assert "cannot restart" in out
-    assert ("  boot-instance: immediate: works, degraded; one more host failure can stop it (kvm-02 or kvm-03); "
-            "after-restart: works, degraded; one more host failure can stop it (kvm-02 or kvm-03)") in lines
+    assert ("  boot-instance: immediate: works, degraded; one more failure can stop it (kvm-02 or kvm-03 or "
+            "ceph-mgmt); after-restart: works, degraded; one more failure can stop it (kvm-02 or kvm-03 or "
+            "ceph-mgmt)") in lines
 
 
 def test_several_failures_and_a_failure_domain(capsys):
@@ -76,8 +79,8 @@ def test_several_failures_and_a_failure_domain(capsys):
 def test_unknown_name_exits_two_with_a_suggestion(capsys):
     status, out, err = run(capsys, "impact", KVM, "--fail", "kvm-1")
     assert status == 2 and out == ""
-    assert err == "refarch: `kvm-1` is no host, VM, failure domain or deployed service of kvm-three-hosts; " \
-                  "did you mean `kvm-01`?\n"
+    assert err == "refarch: `kvm-1` is no host, VM, failure domain, platform part or deployed service of " \
+                  "kvm-three-hosts; did you mean `kvm-01`?\n"
 
 
 def test_a_catalog_service_that_is_not_deployed_is_named_as_such(capsys):
@@ -111,7 +114,7 @@ def test_tolerance_text_and_max_order(capsys):
     assert out.splitlines()[0] == ("kvm-three-hosts tolerates 1 simultaneous host failure "
                                    "(exact: every set of hosts is accounted for)")
     assert "{kvm-01, kvm-02}" not in out  # sets of two hosts are counted, but not listed with --max-order 1
-    assert "(3 in all)" in out
+    assert "(4 in all)" in out  # the three pairs of hosts, and ceph-mgmt alone
 
 
 @pytest.mark.parametrize("args", [

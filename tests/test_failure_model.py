@@ -7,6 +7,7 @@ service it requires is; everything else by enumerating every set of hosts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from itertools import combinations
 
@@ -22,7 +23,8 @@ FACTS = catalog.load()
 
 def reference_down(eng: Engine, scenario: Scenario, phase: str = "immediate") -> dict[str, bool]:
     """Operation id -> down, from the service layer alone."""
-    where, why, moved = eng._placement(scenario, phase)
+    placed = eng._placement(scenario, phase)
+    where, why, moved = placed.where, placed.why_down, placed.moved
     own, services = {}, {}
     for sid in eng.order:
         own[sid] = eng._own_state(sid, scenario, where, why, moved)
@@ -40,12 +42,18 @@ def host_subsets(hosts: list[str]):
         yield from map(frozenset, combinations(hosts, size))
 
 
+def failing(eng: Engine, subset: frozenset[str], base: Scenario = Scenario()) -> Scenario:
+    """`base` with the parts in `subset` failed too (hosts, witness, storage, switches)."""
+    hosts = {h for h in subset if h in eng.model.hosts}
+    return dataclasses.replace(base, hosts=base.hosts | hosts, parts=base.parts | (subset - hosts))
+
+
 @given(scenario_pairs())
 def test_the_compiled_gates_equal_the_service_layer_in_both_phases(case):
     arch, scenario, _ = case
     eng = Engine(arch, FACTS)
     for phase in ("immediate", "after-restart"):
-        where = eng._placement(scenario, phase)[0]
+        where = eng._placement(scenario, phase).where
         gates = eng.model.evaluate_one(where, scenario.services)
         assert {oid: gates[gate] for oid, gate in eng.model.operations.items()} == reference_down(eng, scenario, phase)
 
@@ -65,10 +73,9 @@ def test_many_scenarios_at_once_equal_one_at_a_time(case):
 @given(architectures())
 def test_minimal_cut_sets_are_exactly_the_minimal_down_sets(arch):
     eng = Engine(arch, FACTS)
-    hosts = [h.name for h in arch.hosts]
     down = {oid: [] for oid in FACTS.operations}
-    for subset in host_subsets(hosts):
-        for oid, is_down in reference_down(eng, Scenario(hosts=subset)).items():
+    for subset in host_subsets(list(eng.model.parts)):
+        for oid, is_down in reference_down(eng, failing(eng, subset)).items():
             if is_down:
                 down[oid].append(subset)
     for oid, gate in eng.model.operations.items():
@@ -83,28 +90,29 @@ def test_margin_is_the_fewest_further_host_failures_that_stop_it(case):
     eng = Engine(arch, FACTS)
     impact = eng.phase(scenario, "immediate")
     alive = [h.name for h in arch.hosts if h.name not in scenario.hosts]
+    intact = [p for p in eng.model.parts if p not in scenario.hosts | scenario.parts]
     for oid, op in impact.operations.items():
         if op.state == DOWN:
             assert op.margin is None
             continue
-        fewest = next((len(extra) for extra in host_subsets(alive) if reference_down(
-            eng, Scenario(hosts=scenario.hosts | extra, vms=scenario.vms, services=scenario.services))[oid]), None)
+        fewest = next((len(extra) for extra in host_subsets(intact) if reference_down(
+            eng, failing(eng, extra, scenario))[oid]), None)
         assert op.margin == (len(alive) if fewest is None else fewest - 1), oid
         if op.margin == 0 and fewest is not None:
-            assert op.at_risk and all(reference_down(eng, Scenario(
-                hosts=scenario.hosts | {h}, vms=scenario.vms, services=scenario.services))[oid] for h in op.at_risk)
+            assert op.at_risk and all(reference_down(eng, failing(eng, frozenset([p]), scenario))[oid]
+                                      for p in op.at_risk)
 
 
 @settings(max_examples=40)
 @given(architectures(), st.lists(st.floats(1e-6, 0.5), min_size=5, max_size=5))
 def test_unavailability_is_the_exact_probability(arch, chances):
     eng = Engine(arch, FACTS)
-    q = {host.name: chances[i] for i, host in enumerate(arch.hosts)}
+    q = {part: chances[i % len(chances)] for i, part in enumerate(eng.model.parts)}
     exact = {oid: 0.0 for oid in FACTS.operations}
-    hosts = list(q)
-    for subset in host_subsets(hosts):
-        weight = math.prod(q[h] if h in subset else 1 - q[h] for h in hosts)
-        for oid, is_down in reference_down(eng, Scenario(hosts=subset)).items():
+    parts = list(q)
+    for subset in host_subsets(parts):
+        weight = math.prod(q[h] if h in subset else 1 - q[h] for h in parts)
+        for oid, is_down in reference_down(eng, failing(eng, subset)).items():
             exact[oid] += weight * is_down
     found = availability.unavailability(eng.model, q)
     for oid, probability in found.items():

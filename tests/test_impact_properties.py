@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from generator import catalog
 from generator.impact import RANK, Engine, Scenario
 from generator.model import Architecture
+from generator.scenarios import part_names
 
 FACTS = catalog.load()
 SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api",
@@ -25,12 +26,36 @@ def architectures(draw) -> Architecture:
         if with_capacity:
             vm |= {"vcpus": draw(st.integers(1, 8)), "memory_gib": draw(st.integers(1, 32))}
         vms.append(vm)
+    hypervisor = draw(st.sampled_from(["kvm", "kvm", "hyperv", "vsphere"]))
+    platform = {"hypervisor": hypervisor, "anti_affinity": draw(st.sampled_from(["mandatory", "preferred"]))}
+    if hypervisor == "kvm":
+        platform |= {"ha": draw(st.sampled_from(["pacemaker", "none"])), "fencing": "ipmi"}
+        if draw(st.booleans()):
+            platform["witness"] = {"kind": "qdevice", "name": "qnetd"}
+    elif hypervisor == "hyperv":
+        platform |= {"ha": "failover-cluster"}
+        if draw(st.booleans()):
+            platform["witness"] = {"kind": "file-share", "name": "fsw"}
+    else:
+        platform |= {"ha": "vsphere-ha", "isolation_response": draw(st.sampled_from(["disabled", "power-off"]))}
+    # The platform's own parts, sometimes: switches over some hosts, one shared or spread storage.
+    switches = []
+    if draw(st.booleans()):
+        for i in range(draw(st.integers(1, 2))):
+            switches.append({"name": f"sw{i}", "hosts": draw(st.lists(st.sampled_from(hosts), min_size=1,
+                                                                       unique=True))})
+    storage = []
+    kinds = {"kvm": ["san", "ceph"], "hyperv": ["csv"], "vsphere": ["nfs", "vsan"]}[hypervisor]
+    if draw(st.booleans()):
+        kind = draw(st.sampled_from(kinds))
+        storage.append({"name": "st0", "kind": kind, **({"failures_to_tolerate": draw(st.integers(0, 2))}
+                                                        if kind in ("ceph", "vsan") else {})})
     return Architecture.model_validate({
         "id": "random", "title": "Random", "summary": "Random.",
-        "platform": {"hypervisor": "kvm", "ha": draw(st.sampled_from(["pacemaker", "none"])), "fencing": "ipmi",
-                     "anti_affinity": draw(st.sampled_from(["mandatory", "preferred"]))},
+        "platform": platform,
         "hosts": [{"name": h, **({"cpus": 16, "memory_gib": draw(st.integers(8, 64))} if with_capacity else {})}
                   for h in hosts],
+        "storage": storage, "switches": switches,
         "vms": vms,
     })
 
@@ -42,12 +67,16 @@ def scenario_pairs(draw):
     hosts = [h.name for h in arch.hosts]
     vms = [vm.name for vm in arch.vms]
     deployed = sorted({s for vm in arch.vms for s in vm.services})
+    parts = part_names(arch)
+    some_parts = st.sets(st.sampled_from(parts)) if parts else st.just(set())
     small = Scenario(hosts=frozenset(draw(st.sets(st.sampled_from(hosts)))),
                      vms=frozenset(draw(st.sets(st.sampled_from(vms)))),
-                     services=frozenset(draw(st.sets(st.sampled_from(deployed), max_size=2))))
+                     services=frozenset(draw(st.sets(st.sampled_from(deployed), max_size=2))),
+                     parts=frozenset(draw(some_parts)))
     large = Scenario(hosts=small.hosts | draw(st.sets(st.sampled_from(hosts))),
                      vms=small.vms | draw(st.sets(st.sampled_from(vms))),
-                     services=small.services | draw(st.sets(st.sampled_from(deployed), max_size=2)))
+                     services=small.services | draw(st.sets(st.sampled_from(deployed), max_size=2)),
+                     parts=small.parts | draw(some_parts))
     return arch, small, large
 
 
@@ -84,9 +113,11 @@ def test_renaming_hosts_permutes_the_results(case, rng):
         host["name"] = rename[host["name"]]
     for vm in data["vms"]:
         vm["host"] = rename[vm["host"]]
+    for switch in data["switches"]:
+        switch["hosts"] = [rename[h] for h in switch["hosts"]]
     renamed = Architecture.model_validate(data)
     moved = Scenario(hosts=frozenset(rename[h] for h in scenario.hosts), vms=scenario.vms,
-                     services=scenario.services)
+                     services=scenario.services, parts=scenario.parts)
     original = Engine(arch, FACTS).phase(scenario, "immediate")
     assert ranks(Engine(renamed, FACTS).phase(moved, "immediate")) == ranks(original)
 

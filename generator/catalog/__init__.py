@@ -90,6 +90,29 @@ class HostReliability(_Strict):
         return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
 
 
+class QuorumLoss(_Strict):
+    stops_vms: bool  # a host of a partition without quorum stops its VMs (and nothing restarts)
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
+class Isolation(_Strict):
+    """A host alive but cut off from the others: what the platform does by default, and after how long."""
+
+    restarts: bool  # the VMs are restarted elsewhere (vSphere: with a power-off or shutdown response)
+    seconds: int = Field(ge=0)
+    shutdown_seconds: int = Field(0, ge=0)
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
+class ManagementFacts(_Strict):
+    kinds: list[str]
+    blocks_maintenance: bool  # live migration, so emptying a host, needs it
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
 class PlatformFacts(_Strict):
     name: str
     ha: str
@@ -97,12 +120,28 @@ class PlatformFacts(_Strict):
     restart_seconds: int = Field(ge=1)
     restart_basis: str
     host_reliability: HostReliability
+    part_reliability: HostReliability  # witness, switch, storage array: the default estimate
+    quorum_loss: QuorumLoss
+    isolation: Isolation
+    fencing_levels_basis: str | None = None
+    fencing_levels_sources: list[Url] = []
+    management: ManagementFacts
+    storage_kinds: list[str]
+    storage_basis: str
+    storage_sources: list[Url] = Field(min_length=1)
+    boot_seconds: int = Field(ge=0)
+    boot_basis: str
+    boot_sources: list[Url] = Field(min_length=1)
     witnesses: list[str]
     quorum: str
     anti_affinity: dict[Literal["mandatory", "preferred"], AntiAffinity]
     fencing: Literal["required", "not-applicable"]
     fencing_basis: str
     sources: list[Url] = Field(min_length=1)
+
+    @property
+    def management_kinds(self) -> list[str]:
+        return self.management.kinds
 
 
 class Catalog(_Strict):

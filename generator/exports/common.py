@@ -30,6 +30,11 @@ def starts_first(vm: VM) -> bool:
     return bool(set(vm.services) & set(catalog.deployment().first))
 
 
+def restart_priority(vm: VM) -> str:
+    """A VM's restart priority: its own, or high for databases, queues and load balancers."""
+    return vm.restart_priority or ("high" if starts_first(vm) else "medium")
+
+
 def sibling_groups(arch: Architecture) -> list[tuple[str, list[VM]]]:
     """For each service with several VMs, those VMs: the sets to keep apart."""
     groups = []

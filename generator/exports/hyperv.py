@@ -8,11 +8,11 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 from __future__ import annotations
 
 from generator.catalog import Catalog
-from generator.exports.common import anti_affinity_groups, header, ps, starts_first
+from generator.exports.common import anti_affinity_groups, header, ps, restart_priority
 from generator.model import Architecture
 
 WITNESS = {
-    "file-share": "Set-ClusterQuorum -FileShareWitness '\\\\REPLACE-WITH-SERVER\\REPLACE-WITH-SHARE'",
+    "file-share": "Set-ClusterQuorum -FileShareWitness '\\\\{name}\\REPLACE-WITH-SHARE'",
     "disk": "Set-ClusterQuorum -DiskWitness 'REPLACE-WITH-CLUSTER-DISK'",
     "cloud": "Set-ClusterQuorum -CloudWitness -AccountName 'REPLACE-ME' -AccessKey 'REPLACE-ME'",
 }
@@ -25,15 +25,23 @@ def write(arch: Architecture, facts: Catalog) -> str:
            f"New-Cluster -Name {ps(arch.id)} -Node {hosts} -StaticAddress 'REPLACE-WITH-CLUSTER-ADDRESS' "
            "-NoStorage\n\n",
            "# 2. Quorum witness.\n",
-           (WITNESS[arch.platform.witness] if arch.platform.witness in WITNESS
+           (WITNESS[arch.platform.witness.kind].replace("{name}", arch.platform.witness.name)
+            if arch.platform.witness and arch.platform.witness.kind in WITNESS
             else "# no witness declared: with an even number of nodes, add one (refarch rule RED009)") + "\n\n",
            "# 3. Each VM a clustered role, preferring the host the design places it on.\n"]
     for vm in arch.vms:
         out.append(f"Add-ClusterVirtualMachineRole -VMName {ps(vm.name)}\n")
         out.append(f"Set-ClusterOwnerNode -Group {ps(vm.name)} -Owners {ps(vm.host)}\n")
+    for store in arch.storage:
+        if store.kind == "csv":
+            out.append(f"# The VMs' disks: Cluster Shared Volume {ps(store.name)}; add its disk with "
+                       "Add-ClusterSharedVolume.\n")
     groups = anti_affinity_groups(arch)
-    out.append("\n# 4. Anti-affinity with AntiAffinityClassNames "
-               "(the cluster ignores it when no other node is free).\n")
+    mandatory = arch.platform.anti_affinity == "mandatory"
+    out.append("\n# 4. Anti-affinity with AntiAffinityClassNames; ClusterEnforcedAntiAffinity="
+               + ("1 keeps a VM offline rather than next to a sibling (mandatory).\n" if mandatory
+                  else "0 lets the cluster ignore it when no other node is free (preferred).\n"))
+    out.append(f"(Get-Cluster).ClusterEnforcedAntiAffinity = {1 if mandatory else 0}\n")
     for vm in arch.vms:
         classes = [name for name, vms in groups if vm.name in vms]
         if not classes:
@@ -48,6 +56,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
         out.append(f"    Add-ClusterGroupToAffinityRule -Name {ps(name)} -Groups {','.join(map(ps, vms))}\n")
     out += ["}\n", "\n# 6. Start priority: databases, queues and load balancers first.\n"]
     for vm in arch.vms:
-        out.append(f"(Get-ClusterGroup -Name {ps(vm.name)}).Priority = {3000 if starts_first(vm) else 2000}\n")
+        priority = {"high": 3000, "medium": 2000, "low": 1000}[restart_priority(vm)]
+        out.append(f"(Get-ClusterGroup -Name {ps(vm.name)}).Priority = {priority}\n")
     out += ["\n# 7. Check.\n", "Get-ClusterNode\n", "Get-ClusterQuorum\n"]
     return "".join(out)

@@ -2,10 +2,11 @@
 
 One top gate per operation, named by the operation id, true when the operation stops in the immediate
 phase (before the platform restarts anything); shared gates for the services under it; quorum as
-`<atleast min="k">`; the basic events are the hosts, by name, each with its unavailability as
-`<float>`. It is the compiled model of `generator.failure_model` with every VM on its host and no
-service failed, written at the level of hosts: a VM's failure is its host's, so a gate over VMs
-becomes a gate over the hosts they run on. Operations that never work (they need a service the design
+`<atleast min="k">`; the basic events are the parts, by name (hosts, and the witness, storage and
+switches where the design declares them), each with its unavailability as `<float>`. It is the
+compiled model of `generator.failure_model` with every VM on its host and no service failed, written
+at the level of parts: a VM is down with its host, its host's switches, its storage or the cluster's
+quorum, so a gate over VMs becomes a gate over those parts. Operations that never work (they need a service the design
 does not deploy) or that no host failure can stop are left out, with a comment naming them.
 Format: https://open-psa.github.io/mef/ ; SCRAM: https://scram-pra.org/
 """
@@ -17,7 +18,7 @@ from xml.sax.saxutils import quoteattr
 from generator import availability
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.failure_model import TRUE, FailureModel, compile_model, minimal_combinations
+from generator.failure_model import PART_EVENTS, TRUE, FailureModel, compile_model, minimal_combinations
 from generator.model import Architecture
 
 # A resolved formula: ("true",), ("false",), ("event", host) or ("gate", name of a defined gate).
@@ -42,7 +43,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
     if skipped:
         comment += "   Left out: " + "; ".join(skipped) + ".\n"
     events = "".join(f'    <define-basic-event name={quoteattr(host)}>\n      <float value="{q[host]:.12g}"/>\n'
-                     f"    </define-basic-event>\n" for host in model.hosts)
+                     f"    </define-basic-event>\n" for host in model.parts)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!--\n{comment}-->\n<opsa-mef>\n'
             f"  <define-fault-tree name={quoteattr(arch.id)}>\n{''.join(tops)}{''.join(tree.defined)}"
             f"  </define-fault-tree>\n  <model-data>\n{events}  </model-data>\n</opsa-mef>\n")
@@ -55,6 +56,7 @@ class _Tree:
         self.model = model
         self.memo: dict[str, Formula] = {}
         self.defined: list[str] = []
+        self.by_body: dict[tuple, Formula] = {}  # (connective, arguments) -> the gate defined for them
 
     def resolve(self, name: str) -> Formula:
         if name not in self.memo:
@@ -64,10 +66,10 @@ class _Tree:
     def _resolve(self, name: str) -> Formula:
         if name == TRUE:
             return _TRUE
-        if name.startswith("vm-down:"):
-            return ("event", self.model.vm_host[name[len("vm-down:"):]])
-        if name.startswith("service:"):
-            return _FALSE  # no service fails as a whole in this tree: the hosts are its events
+        if name.startswith(PART_EVENTS):
+            return ("event", name.split(":", 1)[1])
+        if name.startswith(("service:", "vm:")):
+            return _FALSE  # no service or VM fails alone in this tree: the parts are its events
         gate = self.model.gates[name]
         children = [self.resolve(child) for child in gate.inputs]
         if gate.kind == "or":
@@ -112,11 +114,18 @@ class _Tree:
         return self._or(name, terms)
 
     def _define(self, name: str, connective: str, args: list[Formula]) -> Formula:
+        # One gate per formula: two VMs on one host with the same parts under them are one argument, so a
+        # quorum over them becomes a weighted vote (SCRAM 0.16 also mislabels events in its cut sets
+        # when a tree holds two identical gates).
+        body = (connective, tuple(args))
+        if body in self.by_body:
+            return self.by_body[body]
         gate = _gate_name(name)
-        body = "".join(f"        {_ref(arg)}\n" for arg in args)
+        text = "".join(f"        {_ref(arg)}\n" for arg in args)
         tag = connective.split()[0]
-        self.defined.append(f"    <define-gate name={quoteattr(gate)}>\n      <{connective}>\n{body}"
+        self.defined.append(f"    <define-gate name={quoteattr(gate)}>\n      <{connective}>\n{text}"
                             f"      </{tag}>\n    </define-gate>\n")
+        self.by_body[body] = ("gate", gate)
         return ("gate", gate)
 
 

@@ -45,11 +45,12 @@ set -eu
     out.append('pcs -f "$CIB" property set no-quorum-policy=stop\n')
 
     out.append("\n# 3. Fencing: one device per host; fill in each host's BMC address and credentials.\n")
-    agent = FENCE_AGENTS.get(arch.platform.fencing or "")
+    levels = arch.platform.fencing or []
+    agent = FENCE_AGENTS.get(levels[0].kind) if levels else None
     for host in hosts:
         device = sh(f"fence-{host}")
         if agent is None:
-            out.append(f"# pcs -f \"$CIB\" stonith create {device} fence_{arch.platform.fencing or 'REPLACE-ME'} "
+            out.append(f"# pcs -f \"$CIB\" stonith create {device} fence_{levels[0].kind if levels else 'REPLACE-ME'} "
                        f"pcmk_host_list={sh(host)}  # set this agent's options\n")
             continue
         out.append(f'pcs -f "$CIB" stonith create {device} {agent[0]} {agent[1]} pcmk_host_list={sh(host)}\n')
@@ -83,7 +84,7 @@ set -eu
                        f"{resource(after.name)} kind=Optional\n")
 
     out.append('\nif [ -z "${REFARCH_OFFLINE:-}" ]; then\n    pcs cluster cib-push "$CIB"\n')
-    if arch.platform.witness == "qdevice":
+    if arch.platform.witness is not None and arch.platform.witness.kind == "qdevice":
         out.append("    # 7. Quorum device: corosync-qnetd runs on a host outside the cluster.\n")
         out.append("    pcs quorum device add model net host=REPLACE-WITH-QNETD-HOST algorithm=ffsplit\n")
     out.append("    pcs status --full\nfi\n")

@@ -9,7 +9,7 @@ from itertools import combinations
 
 from generator import placement
 from generator.catalog import Catalog
-from generator.exports.common import anti_affinity_groups, header, ps, starts_first
+from generator.exports.common import anti_affinity_groups, header, ps, restart_priority
 from generator.model import Architecture
 
 
@@ -29,14 +29,23 @@ def capacity_tolerance(arch: Architecture) -> int:
 
 def write(arch: Architecture, facts: Catalog) -> str:
     failover = capacity_tolerance(arch)
+    vcenter = ps(arch.management[0].name) if arch.management else "'REPLACE-WITH-VCENTER'"
     out = [header(arch, "PowerCLI script", "#"), "$ErrorActionPreference = 'Stop'\n\n",
            "# 1. Connect to the vCenter Server that manages the management cluster.\n",
-           "Connect-VIServer -Server 'REPLACE-WITH-VCENTER'\n",
+           f"Connect-VIServer -Server {vcenter}\n",
            f"$cluster = Get-Cluster -Name {ps(arch.id)}\n\n",
            f"# 2. vSphere HA with admission control for {failover} host failure(s) (what the hosts' free capacity\n"
            "#    absorbs, as refarch's capacity rule sizes it), and DRS fully automated.\n",
            "Set-Cluster -Cluster $cluster -HAEnabled:$true -HAAdmissionControlEnabled:$true "
            f"-HAFailoverLevel {failover} -DrsEnabled:$true -DrsAutomationLevel FullyAutomated -Confirm:$false\n"]
+    response = {"disabled": "DoNothing", "power-off": "PowerOff"}.get(arch.platform.isolation_response or "disabled")
+    if response:
+        out.append(f"Set-Cluster -Cluster $cluster -HAIsolationResponse {response} -Confirm:$false"
+                   "  # what a host cut off from the others does with its VMs\n")
+    else:  # Set-Cluster offers PowerOff and DoNothing only
+        out.append("# Host isolation response: set 'Shut down and restart VMs' in the cluster's vSphere HA settings.\n")
+    for store in arch.storage:
+        out.append(f"# The VMs' disks: datastore {ps(store.name)} ({store.kind}); create the VMs on it.\n")
     if arch.platform.anti_affinity == "mandatory":
         out += ["\n# 3. Mandatory anti-affinity: vSphere HA respects VM-VM anti-affinity rules during failover.\n",
                 "New-AdvancedSetting -Entity $cluster -Type ClusterHA -Name 'das.respectVmVmAntiAffinityRules' "
@@ -47,7 +56,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
                    f"-VM (Get-VM -Name {','.join(map(ps, vms))})\n")
     out.append("\n# 5. Restart priorities: databases, queues and load balancers first.\n")
     for vm in arch.vms:
-        priority = "High" if starts_first(vm) else "Medium"
+        priority = {"high": "High", "medium": "Medium", "low": "Low"}[restart_priority(vm)]
         out.append(f"Set-VM -VM (Get-VM -Name {ps(vm.name)}) -HARestartPriority {priority} -Confirm:$false\n")
     out += ["\n# 6. Check the rules.\n", "Get-DrsRule -Cluster $cluster\n"]
     return "".join(out)

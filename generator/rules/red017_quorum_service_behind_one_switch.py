@@ -1,0 +1,98 @@
+"""Quorum service behind one switch
+
+## What it checks
+
+When switches are declared (`switches:`), a switch that is the only connection of hosts running a
+quorum service's members (galera, rabbitmq, the OVN databases, etcd; two or more members): either
+every member, or so many of its votes (arbitrators such as garbd count) that the members left are
+short of a majority. A host connected through two switches is not cut off by either alone; a host
+listed under no switch is taken as one whose network is not modelled, and never counts.
+
+## Why it matters
+
+A host whose only switch fails keeps running, but its VMs reach neither their clients nor the other
+members. Spreading members over hosts and racks helps nothing when the same top-of-rack switch is the
+one path out of all of those hosts: its failure cuts every member off, or leaves the connected ones
+without a majority, and the service stops. The platform restarts cut-off VMs elsewhere at best after
+its isolation or fencing delay, and only if the hosts still connected keep the cluster's own quorum
+(a vSphere host with the default isolation response keeps them running, unreachable).
+
+## Example
+
+Every host connected only through one top-of-rack switch:
+
+```yaml
+switches:
+  - {name: tor-1, hosts: [host-1, host-2, host-3]}
+vms:
+  - {name: db-1, host: host-1, services: [galera]}
+  - {name: db-2, host: host-2, services: [galera]}
+  - {name: db-3, host: host-3, services: [galera]}
+```
+
+## Fix
+
+Each host bonded to two switches (MLAG, or two independent uplinks):
+
+```yaml
+switches:
+  - {name: tor-1, hosts: [host-1, host-2, host-3]}
+  - {name: tor-2, hosts: [host-1, host-2, host-3]}
+vms:
+  - {name: db-1, host: host-1, services: [galera]}
+  - {name: db-2, host: host-2, services: [galera]}
+  - {name: db-3, host: host-3, services: [galera]}
+```
+
+## References
+
+- https://linkedin.github.io/school-of-sre/level102/networking/infrastructure-features/
+- https://docs.vmware.com/en/VMware-Cloud-Foundation/2.1.3/com.vmware.vcf.ovdeploy.doc_213/GUID-C9DAC937-367A-4262-AB1F-5EE39DA34692.html
+- https://learn.microsoft.com/en-us/powershell/module/failoverclusters/get-clusterquorum
+"""
+
+from collections.abc import Iterator
+
+from generator.catalog import majority
+from generator.problem import Severity
+from generator.rules.context import Finding, RuleContext
+
+ID = "RED017"
+NAME = "quorum-service-behind-one-switch"
+SEVERITY = Severity.ERROR
+SUMMARY = "One switch is the only connection of the hosts of every member, or of a majority, of a quorum service."
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if not ctx.arch.switches:
+        return
+    switches_of: dict[str, set[str]] = {}
+    for switch in ctx.arch.switches:
+        for host in switch.hosts:
+            switches_of.setdefault(host, set()).add(switch.name)
+    for sid, facts in ctx.services():
+        members = ctx.placements(sid)
+        if facts.ha_model != "quorum" or len(members) < 2:
+            continue
+        voters = ctx.voters(sid)
+        spare = len(voters) - majority(len(voters))  # votes the service can lose
+        for switch in ctx.arch.switches:
+            cut = [p for p in voters if switches_of.get(p.vm.host) == {switch.name}]
+            held = [p for p in members if switches_of.get(p.vm.host) == {switch.name}]
+            names = list(dict.fromkeys(p.vm.host for p in cut))
+            hosts = f"host{'s' if len(names) > 1 else ''} {', '.join(names)}"
+            run = "run" if len(names) > 1 else "runs"
+            if len(held) == len(members):
+                message = (f"`{sid}`'s {len(members)} members {', '.join(p.vm.name for p in held)} run on "
+                           f"{hosts}, connected only through switch {switch.name}: its failure cuts them all off "
+                           f"and stops {facts.name}")
+            elif 0 < spare < len(cut):  # (with no vote to spare RED002 reports it already)
+                left = len(voters) - len(cut)
+                message = (f"switch {switch.name} is the only connection of {hosts}, which {run} {len(cut)} of "
+                           f"`{sid}`'s {len(voters)} votes ({', '.join(p.vm.name for p in cut)}): its failure "
+                           f"leaves {left}, short of the majority of {majority(len(voters))}, and {facts.name} stops")
+            else:
+                continue
+            yield Finding((held or cut)[0].at, message, sid,
+                          f"connect {hosts} through a second switch as well (list them under another "
+                          "switch's hosts), or move members to hosts connected through another switch")
