@@ -12,7 +12,6 @@ from typing import TextIO
 from generator import __version__, catalog, diagram, exports, impact_report, report, rules, scaffold, scenarios
 from generator import diff as architecture_diff
 from generator.impact import PHASES, Engine, Scenario
-from generator.problem import Severity
 from generator.model import Architecture, json_schema
 from generator.problem import Severity, has_errors, sorted_problems
 from generator.tolerance import tolerance
@@ -56,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     impact.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     impact.add_argument("--fail", action="append", default=[], metavar="NAME",
-                        help="a host, VM, failure domain or deployed service id to fail (repeatable)")
+                        help="a host, VM, failure domain, platform part (witness, fencing level, storage, switch, "
+                             "management server) or deployed service id to fail (repeatable)")
     impact.add_argument("--phase", choices=PHASES, help="only this phase (default: both; JSON then has `phases`)")
     impact.add_argument("--tolerance", action="store_true", help="report tolerance and minimal cut sets instead")
     impact.add_argument("--max-order", type=_positive, metavar="K",

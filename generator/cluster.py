@@ -70,7 +70,9 @@ class PlatformView:
                 if s.name in scenario.parts or (s.vm is not None and where.get(s.vm) is None)]
 
     def _server_down(self, name: str, vm: str | None, scenario) -> bool:
-        return name in scenario.parts or (vm is not None and (vm in scenario.vms or self.vms[vm].host in scenario.hosts))
+        if name in scenario.parts:
+            return True
+        return vm is not None and (vm in scenario.vms or self.vms[vm].host in scenario.hosts)
 
     def restarts_blocked(self, state: Mapping[str, bool], scenario) -> str | None:
         """Why the platform restarts nothing at all, if it does not: the cluster lost quorum."""

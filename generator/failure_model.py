@@ -195,7 +195,8 @@ class FailureModel:
         input; where a member also depends on switches or storage, the exact cut sets decide."""
         return self.min_cuts(where, failed).of(gate)
 
-    def min_cuts(self, where: Mapping[str, str | None], failed: Iterable[str] = (), hosts_only: bool = False) -> MinCuts:
+    def min_cuts(self, where: Mapping[str, str | None], failed: Iterable[str] = (),
+                 hosts_only: bool = False) -> MinCuts:
         """`min_cut` for many gates of one state, sharing the work: `.of(gate)`; with `hosts_only`, the
         fewest host failures (the platform's other parts do not fail)."""
         return MinCuts(self, where, frozenset(failed), hosts_only)

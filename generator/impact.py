@@ -400,18 +400,23 @@ class Engine:
             return ServiceState(DEGRADED, shared, restarted=restarted)
         return ServiceState(OK, restarted=restarted)
 
-    @staticmethod
-    def _newly_shared(instances: list[VM], where: dict[str, str | None], moved: set[str]) -> str | None:
-        """A moved instance now next to a sibling: one more host failure would take both."""
-        seen: dict[str, str] = {}
-        for vm in sorted(instances, key=lambda v: (v.name not in moved, v.name)):
-            host = where[vm.name]
-            if host is None:
-                continue
-            if host in seen and (vm.name in moved or seen[host] in moved):
-                pair = sorted((seen[host], vm.name))
-                return f"runs {pair[0]} and {pair[1]} both on {host} now: one more host failure would take both"
-            seen.setdefault(host, vm.name)
+    def _newly_shared(self, instances: list[VM], where: dict[str, str | None], moved: set[str]) -> str | None:
+        """A moved instance now next to a sibling, on one host or in one failure domain: one more failure
+        of that host or domain would take both."""
+        domain = {host.name: host.failure_domain for host in self.arch.hosts}
+        for scope, place in (("host", lambda h: h), ("failure domain", lambda h: domain[h])):
+            seen: dict[str, str] = {}
+            for vm in sorted(instances, key=lambda v: (v.name not in moved, v.name)):
+                host = where[vm.name]
+                spot = None if host is None else place(host)
+                if spot is None:
+                    continue
+                if spot in seen and (vm.name in moved or seen[spot] in moved):
+                    pair = sorted((seen[spot], vm.name))
+                    where_words = f"on {spot}" if scope == "host" else f"in {spot}"
+                    return (f"runs {pair[0]} and {pair[1]} both {where_words} now: one more {scope} failure would "
+                            "take both")
+                seen.setdefault(spot, vm.name)
         return None
 
     def _with_dependencies(self, sid: str, own: ServiceState, done: dict[str, ServiceState]) -> ServiceState:

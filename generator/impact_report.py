@@ -107,7 +107,8 @@ def tolerance_text(arch_id: str, result: Tolerance) -> str:
              f"{'s' if result.tolerates != 1 else ''} (exact: every set of hosts is accounted for)", ""]
     width = max(len(oid) for oid in result.operations)
     limit = f" (up to {result.max_order} parts listed)" if result.max_order else ""
-    lines.append(f"{'operation':<{width}}  tolerates  down per year   minimal sets of hosts and parts whose failure stops it"
+    lines.append(f"{'operation':<{width}}  tolerates  down per year   "
+                 "minimal sets of hosts and parts whose failure stops it"
                  + limit)
     for oid, op in result.operations.items():
         if op.tolerates is None:

@@ -187,8 +187,10 @@ class Platform(_Strict):
         None, description="What a vSphere host that lost its network does with its VMs (default: disabled, "
                           "they keep running and are not restarted elsewhere).")
     capacity: Literal["enforced", "ignored"] | None = Field(
-        None, description="Whether restarts need free CPU and memory on the target host (default: the platform's: "
-                          "vSphere HA places by reservations, Pacemaker only with utilization attributes).")
+        None, description="Whether restarts need free CPU and memory on the target host. Default enforced: vSphere HA "
+                          "places by reservations (reserve the VMs' vcpus and memory), Pacemaker by the utilization "
+                          "the pcs export writes, Hyper-V by startup memory; `ignored` when the platform does not "
+                          "check (no reservations, or Pacemaker without utilization).")
 
 
 class OpenStack(_Strict):
@@ -274,7 +276,8 @@ class Architecture(_Strict):
     storage: list[Storage] = Field(default_factory=list, max_length=64,
                                    description="Where VM disks live (none declared: shared storage that cannot fail).")
     switches: list[Switch] = Field(default_factory=list, max_length=256,
-                                   description="Switches the hosts are connected through (none: the network cannot fail).")
+                                   description="Switches the hosts are connected through (none: the network "
+                                               "cannot fail).")
     management: list[Management] = Field(default_factory=list, max_length=8,
                                          description="Management servers: vCenter, SCVMM, pcsd.")
     vms: list[VM] = Field(min_length=1, max_length=1_024, description="The control-plane VMs.")

@@ -15,8 +15,10 @@ PLATFORMS = {
     "hyperv": {"ha": "failover-cluster", "name": "Hyper-V failover cluster",
                "extra": "  anti_affinity: preferred    # AntiAffinityClassNames is a preference, not a rule\n"},
     "kvm": {"ha": "pacemaker", "name": "KVM with Pacemaker",
-            "extra": "  anti_affinity: mandatory   # -INFINITY colocation constraints\n"
-                     "  fencing: ipmi              # how Pacemaker fences a failed host (ipmi, redfish, sbd)\n"},
+            "extra": "  anti_affinity: mandatory   # utilization slots: one per role on each host\n"
+                     "  fencing:                   # how Pacemaker fences a failed host, tried in order\n"
+                     "    - {name: ipmi, kind: ipmi}\n"
+                     "    - {name: sbd, kind: sbd}  # the watchdog, for when the BMC lost power with its host\n"},
 }
 CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-scheduler, nova-conductor, nova-novncproxy, "
               "neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-engine, memcached")

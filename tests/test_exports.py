@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from generator import catalog, exports
-from generator.exports.common import apart_pairs
+from generator.exports.common import anti_affinity_groups
 from generator.impact import Engine, Scenario
 from generator.validate import check_file
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()
 DEPLOYMENT = catalog.deployment()
 ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
-PACEMAKER = all(shutil.which(tool) for tool in ("pcs", "cibadmin", "crm_verify"))
+PACEMAKER = all(shutil.which(tool) for tool in ("pcs", "cibadmin", "crm_simulate", "crm_verify"))
 
 
 def architecture(name: str):
@@ -49,30 +49,68 @@ def cib_from(arch, tmp_path: Path) -> Path:
     return cib
 
 
-@pytest.mark.skipif(not PACEMAKER, reason="pcs, cibadmin and crm_verify are not installed (.ci/run installs them)")
+@pytest.mark.skipif(not PACEMAKER, reason="pcs, cibadmin, crm_simulate and crm_verify are not installed "
+                                          "(.ci/run installs them)")
 def test_pcs_script_builds_a_cib_that_crm_verify_accepts(tmp_path):
-    arch = architecture("kvm-three-hosts")  # mandatory anti-affinity, IPMI fencing
+    arch = architecture("kvm-three-hosts")  # mandatory anti-affinity, IPMI then SBD fencing, local database disks
     cib = cib_from(arch, tmp_path)
-    verify = subprocess.run(["crm_verify", "--xml-file", str(cib), "-V"], capture_output=True, text=True)
+    # The nodes are in the CIB (their utilization needs them) but have no status yet: bring them up
+    # first, or crm_verify reports them unclean.
+    up = [arg for host in arch.hosts for arg in ("--node-up", host.name)]
+    running = tmp_path / "running.xml"
+    subprocess.run(["crm_simulate", "--xml-file", str(cib), "--quorum", "true", *up, "--simulate",
+                    "--save-output", str(running)], capture_output=True, text=True, check=True)
+    verify = subprocess.run(["crm_verify", "--xml-file", str(running), "-V"], capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     root = ET.parse(cib).getroot()
     domains = {p.get("id") for p in root.iter("primitive") if p.get("type") == "VirtualDomain"}
     assert domains == {f"vm-{vm.name}" for vm in arch.vms}
     fencing = {p.get("id") for p in root.iter("primitive") if p.get("class") == "stonith"}
-    assert fencing == {f"fence-{host.name}" for host in arch.hosts}
-    apart = {frozenset((c.get("rsc"), c.get("with-rsc"))): c.get("score") for c in root.iter("rsc_colocation")}
-    expected = {frozenset((f"vm-{a.name}", f"vm-{b.name}")) for a, b in apart_pairs(arch)}
-    assert set(apart) == expected and len(expected) == 8
-    assert set(apart.values()) == {"-INFINITY"}
-    orders = {(o.get("first"), o.get("then")) for o in root.iter("rsc_order")}
-    assert ("vm-db-01", "vm-ctl-01") in orders and ("vm-ctl-01", "vm-db-01") not in orders
+    assert fencing == {f"fence-{host.name}" for host in arch.hosts} | {"fence-sbd"}
+    levels = {(f.get("target"), f.get("index"), f.get("devices")) for f in root.iter("fencing-level")}
+    assert levels == {(h.name, i, d) for h in arch.hosts for i, d in (("1", f"fence-{h.name}"), ("2", "fence-sbd"))}
+    # SBD is watchdog self-fencing: Pacemaker's fence_watchdog, usable only with stonith-watchdog-timeout.
+    assert {p.get("type") for p in root.iter("primitive") if p.get("id") == "fence-sbd"} == {"fence_watchdog"}
+    assert {n.get("value") for n in root.iter("nvpair") if n.get("name") == "stonith-watchdog-timeout"} == {"10"}
+    # Anti-affinity as utilization: one slot per group of VMs sharing services on every node, one taken
+    # by each member; no colocation, whose primary would displace a healthy dependent.
+    assert not list(root.iter("rsc_colocation"))
+    groups = anti_affinity_groups(arch)
+    assert len(groups) == 4
+    offered = {n.get("uname"): {v.get("name"): v.get("value") for v in n.iter("nvpair")} for n in root.iter("node")}
+    assert offered == {h.name: {"cpu": str(h.cpus), "memory": str(h.memory_gib)} | {g: "1" for g, _ in groups}
+                       for h in arch.hosts}
+    used = {p.get("id"): {v.get("name"): v.get("value") for u in p.iter("utilization") for v in u.iter("nvpair")}
+            for p in root.iter("primitive") if p.get("type") == "VirtualDomain"}
+    assert used == {f"vm-{vm.name}": {"cpu": str(vm.vcpus), "memory": str(vm.memory_gib)}
+                    | {g: "1" for g, members in groups if vm.name in members} for vm in arch.vms}
+    properties = {v.get("name"): v.get("value") for c in root.iter("cluster_property_set") for v in c.iter("nvpair")}
+    assert properties["placement-strategy"] == "balanced" and properties["no-quorum-policy"] == "stop"
+    defaults = {v.get("name"): v.get("value") for d in root.iter("rsc_defaults") for v in d.iter("nvpair")}
+    assert defaults == {"resource-stickiness": "25"}
+    scores = {(c.get("rsc"), c.get("node")): c.get("score") for c in root.iter("rsc_location")}
+    assert scores["vm-lb-01", "kvm-01"] == "100" and scores["vm-lb-01", "kvm-03"] == "50"  # where refarch restarts it
+    assert scores["vm-db-01", "kvm-02"] == "-INFINITY"  # its disk is local to kvm-01
+    [order] = root.iter("rsc_order")
+    sets = [{r.get("id") for r in s.iter("resource_ref")} for s in order.iter("resource_set")]
+    assert order.get("kind") == "Optional" and "vm-db-01" in sets[0] and "vm-ctl-01" in sets[1] and len(sets) == 2
 
 
-def test_preferred_anti_affinity_uses_a_finite_score():
+def test_preferred_anti_affinity_has_no_slots_and_prefers_where_the_engine_restarts():
     arch = architecture("kvm-three-hosts")
     arch = arch.model_copy(update={"platform": arch.platform.model_copy(update={"anti_affinity": "preferred"})})
-    colocations = [line for line in exports.export(arch, FACTS, "pcs").splitlines() if "constraint colocation" in line]
-    assert len(colocations) == 8 and all(line.endswith(" -1000") for line in colocations)
+    script = exports.export(arch, FACTS, "pcs")
+    assert "constraint colocation" not in script and "refarch-galera" not in script
+    prefers = {words[5]: dict(pair.split("=") for pair in words[7:]) for words in map(str.split, script.splitlines())
+               if words[:5] == ["pcs", "-f", '"$CIB"', "constraint", "location"] and words[5].startswith("vm-")}
+    engine = Engine(arch, FACTS)
+    for host in arch.hosts:
+        where = engine.evaluate(Scenario(hosts=frozenset([host.name]))).after_restart.where
+        for vm in arch.vms:
+            if vm.host == host.name:
+                target = where[vm.name]
+                expected = {host.name: "100"} | ({target: "50"} if target not in (None, host.name) else {})
+                assert {h: s for h, s in prefers[f"vm-{vm.name}"].items() if s != "-INFINITY"} == expected, vm.name
 
 
 @pytest.mark.skipif(not ANSIBLE_INVENTORY.exists(), reason="ansible-core is not installed in this environment")

@@ -42,7 +42,10 @@ def host_subsets(hosts: list[str]):
         yield from map(frozenset, combinations(hosts, size))
 
 
-def failing(eng: Engine, subset: frozenset[str], base: Scenario = Scenario()) -> Scenario:
+NOTHING = Scenario()
+
+
+def failing(eng: Engine, subset: frozenset[str], base: Scenario = NOTHING) -> Scenario:
     """`base` with the parts in `subset` failed too (hosts, witness, storage, switches)."""
     hosts = {h for h in subset if h in eng.model.hosts}
     return dataclasses.replace(base, hosts=base.hosts | hosts, parts=base.parts | (subset - hosts))

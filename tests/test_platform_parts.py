@@ -46,7 +46,8 @@ def test_two_of_three_pacemaker_hosts_lost_stop_the_third_and_restart_nothing():
 
 
 def test_freeze_keeps_the_survivors_running_but_restarts_nothing():
-    arch = design("kvm-three-hosts", "  anti_affinity: mandatory\n", "  anti_affinity: mandatory\n  no_quorum_policy: freeze\n")
+    arch = design("kvm-three-hosts", "  anti_affinity: mandatory\n",
+                  "  anti_affinity: mandatory\n  no_quorum_policy: freeze\n")
     impact = fail(arch, "kvm-01", "kvm-02")
     # ctl-03 and vol-02 keep their disks on ceph-mgmt, which lost 2 of its 3 hosts: only db-03 (local disk) runs.
     assert running(impact.immediate) == running(impact.after_restart) == {"db-03"}
@@ -153,7 +154,8 @@ def test_restart_priority_brings_databases_back_before_the_apis():
     ready = impact.after_restart.ready_seconds
     assert {vm: ready[vm] for vm in ("lb-01", "db-01")} == {"lb-01": 180, "db-01": 180}
     assert all(ready[vm] == 240 for vm in ready if vm not in ("lb-01", "db-01", "net-01"))
-    low = design("vsphere-four-hosts", "{name: db-01, host: esxi-01,", "{name: db-01, host: esxi-01, restart_priority: low,")
+    low = design("vsphere-four-hosts", "{name: db-01, host: esxi-01,",
+                 "{name: db-01, host: esxi-01, restart_priority: low,")
     assert fail(low, "esxi-01").after_restart.ready_seconds["db-01"] > 240
 
 
@@ -165,3 +167,28 @@ def test_a_part_in_a_failure_domain_fails_with_it():
     impact = fail(arch, "room-1")
     assert impact.scenario.parts == frozenset({"fsw-01"}) and impact.scenario.failed == ["room-1"]
     assert running(impact.after_restart) == set()
+
+
+def test_a_restart_into_a_siblings_failure_domain_is_flagged_like_sharing_a_host():
+    text = """\
+id: racks
+title: Racks
+summary: Three racks, a spare host in rack-b.
+platform: {hypervisor: vsphere, ha: vsphere-ha, anti_affinity: mandatory}
+failure_domains: [rack-a, rack-b, rack-c]
+hosts:
+  - {name: h1, failure_domain: rack-a}
+  - {name: h2, failure_domain: rack-b}
+  - {name: h3, failure_domain: rack-b}
+  - {name: h4, failure_domain: rack-c}
+vms:
+  - {name: db-01, host: h1, services: [galera]}
+  - {name: db-02, host: h3, services: [galera]}
+  - {name: db-03, host: h4, services: [galera]}
+"""
+    arch = check_bytes(text.encode(), "racks.yaml", "racks").architecture
+    after = fail(arch, "h1").after_restart
+    assert after.where["db-01"] == "h2"
+    assert after.services["galera"].state == "degraded"
+    assert after.services["galera"].cause == ("runs db-01 and db-02 both in rack-b now: one more failure domain "
+                                              "failure would take both")

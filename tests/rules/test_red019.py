@@ -32,7 +32,8 @@ def test_ipmi_alone_loses_power_with_its_host():
 
 
 def test_a_waiver_names_the_first_level():
-    text = in_racks(CLEAN) + "waivers:\n  - {rule: RED019, target: ipmi, reason: On-call confirms a dead host by hand.}\n"
+    waiver = "waivers:\n  - {rule: RED019, target: ipmi, reason: On-call confirms a dead host by hand.}\n"
+    text = in_racks(CLEAN) + waiver
     assert silent(text) == [] and findings(text, "RED012") == []
 
 
