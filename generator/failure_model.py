@@ -71,13 +71,14 @@ class FailureModel:
     vm_storage: Mapping[str, str] = dataclasses.field(default_factory=dict)  # VM -> its storage (not local)
     isolating: frozenset[str] = frozenset()  # hosts that have an `isolated:<host>` gate (their switches)
     cluster_stops_vms: bool = False  # `cluster-down` stops every VM (Hyper-V; Pacemaker with stop)
+    spread_everywhere: tuple[str, ...] = ()  # storage with a `storage-hosts:` gate over every host
 
     # ---- the platform's own parts -------------------------------------------------------------------
 
     def platform_state(self, failed_parts: Iterable[str]) -> dict[str, bool]:
         """The platform gates (`isolated:`, `host-lost:`, `storage-down:`, `cluster-down`, ...) for a set
-        of failed part names (hosts, witness, storage, switches)."""
-        failed = {self.part_events[name] for name in failed_parts if name in self.part_events}
+        of failed part names (hosts, witness, storage, switches) or their events (`host:kvm-01`)."""
+        failed = {self.part_events.get(name, name) for name in failed_parts}
         values: dict[str, bool] = {TRUE: True}
         for gate in self.gates.values():
             if not gate.name.startswith(PLATFORM_GATES):
@@ -183,10 +184,18 @@ class FailureModel:
         """`cut_sets`, and whether the family was cut short: a quorum of many members over many hosts
         has more minimal cut sets than can be listed (k of n: n choose k), so each gate keeps at most
         `CUT_SET_LIMIT`, the smallest first."""
+        return self.cut_set_families([gate], where, failed)[gate]
+
+    def cut_set_families(self, gates: Iterable[str], where: Mapping[str, str | None] | None = None,
+                         failed: Iterable[str] = ()) -> dict[str, tuple[list[frozenset[str]], bool]]:
+        """`cut_set_family` for many gates of one state, expanding the gates they share once."""
         expansion = _CutSets(self, where if where is not None else self.vm_host, frozenset(failed))
-        masks = expansion.top(gate)
-        found = sorted((self._parts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
-        return found, expansion.truncated
+        result = {}
+        for gate in gates:
+            masks = expansion.top(gate)
+            found = sorted((self._parts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
+            result[gate] = (found, expansion.top_short)
+        return result
 
     def min_cut(self, gate: str, where: Mapping[str, str | None], failed: Iterable[str] = ()) -> int | None:
         """The fewest further part failures that bring `gate` down from that state (0: down already;
@@ -261,7 +270,7 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
     return FailureModel(arch.id, hosts, (*hosts, *platform.part_events), {h: f"host:{h}" for h in hosts}
                         | platform.part_events, tuple(vm.name for vm in arch.vms), tuple(order),
                         {vm.name: vm.host for vm in arch.vms}, gates, operations, platform.vm_storage,
-                        platform.isolating, platform.cluster_stops_vms)
+                        platform.isolating, platform.cluster_stops_vms, platform.spread_everywhere)
 
 
 @dataclasses.dataclass
@@ -271,6 +280,7 @@ class _Platform:
     vm_storage: dict[str, str]
     isolating: frozenset[str]
     cluster_stops_vms: bool
+    spread_everywhere: tuple[str, ...] = ()
 
 
 def cluster_votes(arch: Architecture) -> tuple[int, bool]:
@@ -347,7 +357,9 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
             arch.platform.no_quorum_policy in (None, "stop"))
     elif arch.platform.witness is not None:
         events[arch.platform.witness.name] = f"witness:{arch.platform.witness.name}"
-    return _Platform(gates, events, stored, frozenset(switches_of), stops)
+    everywhere = tuple(name[len("storage-hosts:"):] for name, gate in gates.items()
+                       if name.startswith("storage-hosts:") and len(gate.inputs) == len(host_names))
+    return _Platform(gates, events, stored, frozenset(switches_of), stops, everywhere)
 
 
 def _dependency_order(facts: Catalog, deployed: list[str]) -> list[str]:
@@ -398,6 +410,8 @@ class _CutSets:
         self.bit = {model.part_events[part]: 1 << index for index, part in enumerate(model.parts)}
         self.memo: dict[str, Family] = {}
         self.truncated = False  # some family had more sets than CUT_SET_LIMIT
+        self.short: dict[str, bool] = {}  # per gate: its family was cut short
+        self.top_short = False  # the last `top` family was cut short
 
     def keep(self, family: Iterable[int]) -> Family:
         kept = minimise(family)
@@ -413,14 +427,21 @@ class _CutSets:
         """`of`, with the cluster's quorum added back above the VMs (it is left out of `vm-down` gates,
         where it would multiply every product by its own n-choose-k family)."""
         found = self.of(name)
+        self.top_short = self.short[name]
         # A gate no part can stop (`[]`) reads no VM: the cluster's quorum does not stop it either.
         if self.model.cluster_stops_vms and name.startswith(ABOVE_VMS) and found not in ([0], []):
-            found = self.keep([*found, *self.of("cluster-down")])
+            quorum = self.of("cluster-down")
+            before, self.truncated = self.truncated, False
+            found = self.keep([*found, *quorum])
+            self.top_short = self.top_short or self.short["cluster-down"] or self.truncated
+            self.truncated = before or self.truncated
         return found
 
     def of(self, name: str) -> Family:
         if name in self.memo:
             return self.memo[name]
+        inputs: tuple[str, ...] | list[str] = ()
+        before, self.truncated = self.truncated, False  # whether this gate's own expansion is cut short
         if name == TRUE:
             found = [0]
         elif name.startswith(PART_EVENTS):
@@ -441,6 +462,7 @@ class _CutSets:
                 found = self.keep(mask for child in inputs for mask in self.of(child))
         else:
             gate = self.model.gates[name]
+            inputs = gate.inputs
             children = [self.of(child) for child in gate.inputs]
             if gate.kind == "or":
                 found = self.keep(mask for family in children for mask in family)
@@ -450,6 +472,9 @@ class _CutSets:
                     found = self.product(found, family)
             else:
                 found = self._at_least(gate, children)
+        # A family is cut short when its own expansion was, or one it was built from.
+        self.short[name] = self.truncated or any(self.short.get(child, False) for child in inputs)
+        self.truncated = before or self.truncated
         self.memo[name] = found
         return found
 
@@ -462,11 +487,13 @@ class _CutSets:
         weight_of: dict[int, int] = {}  # input (an index, or in the common case its one host) -> weight
         families: dict[int, Family] = {}
         single_hosts = all(len(f) == 1 and f[0].bit_count() == 1 for f in children if f and f != [0])
+        keys: dict[tuple[int, ...], int] = {}
         for index, (weight, family) in enumerate(zip(gate.weights, children, strict=True)):
             if family and family != [0]:
                 # Votes on one host fall together: one input of their summed weight, whose minimal
-                # combinations are then minimal as sets of hosts already.
-                key = family[0] if single_hosts else index
+                # combinations are then minimal as sets of hosts already. Inputs with the same family
+                # (VMs on one host behind the same switches) merge the same way.
+                key = family[0] if single_hosts else keys.setdefault(tuple(family), index)
                 weight_of[key] = weight_of.get(key, 0) + weight
                 families[key] = family
         found: Family = []
@@ -479,7 +506,10 @@ class _CutSets:
                     product = self.product(product, families[key])
                 found.extend(product)
             if len(found) > CUT_SET_LIMIT:
-                break  # `keep` marks the family cut short
+                # Combinations are left untried: the family is cut short even if absorption then
+                # leaves fewer sets than the limit.
+                self.truncated = True
+                break
         return self.keep(found)
 
 
@@ -502,17 +532,32 @@ def minimal_combinations(weight_of: Mapping[Any, int], need: int) -> Iterator[tu
                 yield combo
 
 
+ENUMERATED_PARTS = 12  # up to this many parts besides hosts, min cuts try each subset of them (see MinCuts.of)
+
+
 class MinCuts:
-    """The fewest further part failures that bring a gate down, memoised per gate."""
+    """The fewest further part failures that bring a gate down, memoised per gate.
+
+    With hosts alone, every gate under an operation is a threshold over hosts, so the fewest are the
+    heaviest. Switches and storage break that (one switch cuts off many hosts), so a cut is split into
+    its other parts S and its hosts: the fewest is the minimum over S of |S| plus the fewest hosts with
+    S failed, where every VM is down or stands on its host alone again. S is tried by increasing size,
+    and only while it can still beat the best found.
+    """
 
     def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str],
-                 hosts_only: bool = False) -> None:
+                 hosts_only: bool = False, spread_down: frozenset[str] = frozenset(), view: bool = False) -> None:
         self.model = model
         self.where = where
         self.failed = failed
         self.events = model.failed_events(failed)
         self.hosts_only = hosts_only
+        self.spread_down = spread_down  # storage spread over every host, taken down by host failures
+        self.view = view  # one branch of `of`'s enumeration: its spread storage is down or ignored
         self.memo: dict[str, int | None] = {}
+        self._expansion: _CutSets | None = None  # shared by every gate that needs exact cut sets
+        self.state = model.platform_state(failed)  # the platform gates with what has failed
+        self._with: dict[tuple[str, ...], MinCuts] = {}  # hosts-only views with some other parts failed
 
     def literal(self, name: str) -> str | bool | None:
         """A single-part input: its part; True when down already, False when part failures cannot."""
@@ -527,11 +572,23 @@ class MinCuts:
         if name.startswith("vm-down:"):
             vm = name[len("vm-down:"):]
             host = self.where.get(vm)
-            if host is None:
+            storage = self.model.vm_storage.get(vm)
+            if host is None or f"host:{host}" in self.events or self.state.get(f"isolated:{host}") or (
+                    storage is not None and self.state.get(f"storage-down:{storage}")) or storage in self.spread_down:
                 return True
-            if host in self.model.isolating or vm in self.model.vm_storage:
+            if self.hosts_only and (storage is None or (self.view and storage in self.model.spread_everywhere)
+                                    or f"storage-hosts:{storage}" not in self.model.gates):
+                # Its switches and storage do not fail any more (storage spread over every host is
+                # handled by `of`, which takes it down on purpose or not at all): its host alone.
+                return f"host:{host}"
+            if host in self.model.isolating or storage is not None:
                 return None  # its switches or storage stop it too: not a single part
-            return True if f"host:{host}" in self.events else f"host:{host}"
+            return f"host:{host}"
+        if name.startswith("host-lost:"):
+            host = name[len("host-lost:"):]
+            if f"host:{host}" in self.events or self.state.get(f"isolated:{host}"):
+                return True
+            return f"host:{host}" if self.hosts_only else None
         gate = self.model.gates[name]
         if gate.kind == "or" and name.startswith("vote:"):  # an arbitrator's vote: its VM, or its service
             values = [self.literal(child) for child in gate.inputs]
@@ -542,10 +599,47 @@ class MinCuts:
         return None  # not a single-part input
 
     def of(self, name: str) -> int | None:
+        others = [] if self.hosts_only else [
+            p for p in self.model.parts[len(self.model.hosts):] if self.model.part_events[p] not in self.events]
+        if self.view or not (others or self.model.spread_everywhere) or len(others) > ENUMERATED_PARTS:
+            return self._of(name)
+        if name in self.memo:
+            return self.memo[name]
+        # Storage spread over every host (vSAN, Ceph) goes down once more than `failures_to_tolerate`
+        # hosts are: a cut either takes it down, and then has at least that many hosts, or does not.
+        spread = [s for s in self.model.spread_everywhere if not self.state.get(f"storage-down:{s}")]
+        best: int | None = None
+        for size in range(len(others) + 1):
+            if best is not None and size >= best:
+                break
+            for subset in combinations(others, size):
+                for count in range(len(spread) + 1):
+                    for down in combinations(spread, count):
+                        key = (*subset, "|", *down)
+                        if key not in self._with:
+                            self._with[key] = MinCuts(self.model, self.where, self.failed | set(subset),
+                                                      hosts_only=True, spread_down=frozenset(down), view=True)
+                        view = self._with[key]
+                        hosts = view._of(name)
+                        if hosts is None:
+                            continue
+                        needed = [self.model.gates[f"storage-hosts:{s}"].k - view._lost_hosts() for s in down]
+                        total = size + max([hosts, *needed])
+                        if best is None or total < best:
+                            best = total
+        self.memo[name] = best
+        return best
+
+    def _lost_hosts(self) -> int:
+        return sum(1 for host in self.model.hosts
+                   if f"host:{host}" in self.events or self.state.get(f"isolated:{host}"))
+
+    def _of(self, name: str) -> int | None:
         if name in self.memo:
             return self.memo[name]
         gate = self.model.gates.get(name)
-        literal = self.literal(name) if gate is None or name.startswith(("vm-down:", "vote:")) else None
+        literal = (self.literal(name) if gate is None or name.startswith(("vm-down:", "vote:", "host-lost:"))
+                   else None)
         if literal is True:
             found: int | None = 0
         elif literal is False:
@@ -557,18 +651,20 @@ class MinCuts:
         elif gate is None:
             raise ValueError(f"unknown gate {name}")
         elif gate.kind == "or":
-            costs = [c for c in (self.of(child) for child in gate.inputs) if c is not None]
+            costs = [c for c in (self._of(child) for child in gate.inputs) if c is not None]
             found = min(costs, default=None)
         else:
             found = self._threshold(gate)
         if self.model.cluster_stops_vms and name.startswith(ABOVE_VMS) and found not in (0, None):
-            quorum = self.of("cluster-down")  # every VM stops with it: see `_CutSets.top`
+            quorum = self._of("cluster-down")  # every VM stops with it: see `_CutSets.top`
             found = found if quorum is None else min(found, quorum)
         self.memo[name] = found
         return found
 
     def _exact(self, name: str) -> int | None:
-        sets = _CutSets(self.model, self.where, self.failed).of(name)
+        if self._expansion is None:
+            self._expansion = _CutSets(self.model, self.where, self.failed)
+        sets = self._expansion.of(name)
         if self.hosts_only:  # the minimal sets made of hosts alone are the minimal ones when nothing else fails
             hosts = (1 << len(self.model.hosts)) - 1
             sets = [m for m in sets if m & ~hosts == 0]

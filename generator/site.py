@@ -271,7 +271,7 @@ def _rule_pages() -> dict[str, str]:
         # Rule docstrings are this project's own Markdown, not contributors' text.
         sections = [(heading, Markup(body)) for heading, body in doc.sections.items()]
         pages[f"rules/{rule.ID.lower()}.md"] = render("rule.md.j2", rule=rule, title=doc.title, sections=sections)
-    pages["rules/index.md"] = render("rules.md.j2", rules=rules.RULES)
+    pages["rules/index.md"] = render("rules.md.j2", rules=rules.RULES, retired=rules.RETIRED)
     pages["rules/structural.md"] = render("structural.md.j2", checks=checks.ALL)
     return pages
 

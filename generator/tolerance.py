@@ -47,11 +47,13 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
     baseline = engine.phase(Scenario(), "immediate").operations
     probabilities = availability.unavailability(model, availability.host_unavailability(engine.arch, engine.facts))
     result: dict[str, OperationTolerance] = {}
+    families = model.cut_set_families(gate for oid, gate in model.operations.items()
+                                      if baseline[oid].state != "down")
     for oid, gate in model.operations.items():
         if baseline[oid].state == "down":
             result[oid] = OperationTolerance(None, [[]], baseline[oid].reason)
             continue
-        cuts, cut_short = model.cut_set_family(gate)
+        cuts, cut_short = families[gate]
         listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
         # Host failures: exact even where the family is cut short; the listed sets also hold the other parts.
         fewest = model.min_cuts(model.vm_host, hosts_only=True).of(gate)

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_designs import large_region  # noqa: E402
+from bench_designs import large_region, pacemaker_region  # noqa: E402
 from test_hostile import GENERATED, HOSTILE  # noqa: E402
 
 from generator import analysis, catalog  # noqa: E402
@@ -46,10 +46,10 @@ def analyse(arch: Architecture) -> tuple[int, float]:
     return count, time.perf_counter() - start
 
 
-def region_rows(hosts: int) -> list[tuple[str, str, float]]:
+def region_rows(hosts: int, design=large_region, kind: str = "") -> list[tuple[str, str, float]]:
     """The large-region design: compile, exact tolerance, every site scenario, cost per scenario."""
-    arch = check_bytes(large_region(hosts).encode(), f"large-region-{hosts}.yaml", f"large-region-{hosts}").architecture
-    label = f"large-region-{hosts} ({len(arch.hosts)} hosts, {len(arch.vms)} VMs)"
+    arch = check_bytes(design(hosts).encode(), f"large-region-{hosts}.yaml", f"large-region-{hosts}").architecture
+    label = f"large-region-{hosts}{kind} ({len(arch.hosts)} hosts, {len(arch.vms)} VMs)"
     start = time.perf_counter()
     engine = Engine(arch, FACTS)
     compiled = time.perf_counter()
@@ -93,7 +93,8 @@ def impact_rows() -> list[tuple[str, str, float]]:
         count, seconds = analyse(synthetic(hosts, groups))
         rows.append(("impact, synthetic", f"{hosts} hosts, {groups * 9} VMs ({count} scenarios + exact tolerance)",
                      seconds * 1000))
-    return rows + region_rows(48) + region_rows(96)
+    return (rows + region_rows(48) + region_rows(96)
+            + region_rows(32, pacemaker_region, ", Pacemaker with switches, Ceph, IPMI and SBD"))
 
 
 def main() -> None:

@@ -54,6 +54,20 @@ def _members(base: int, quorum: bool, scale: float) -> int:
     return count
 
 
+def pacemaker_region(hosts: int = 32, racks: int = 4) -> str:
+    """`large_region` as a KVM cluster run by Pacemaker (at most 32 nodes), with one top-of-rack switch per
+    rack, IPMI and SBD fencing, and the VMs on a Ceph pool: every platform part the engine models at
+    once. The id is `large-region-{hosts}` too."""
+    text = large_region(hosts, racks).replace(
+        "platform: {hypervisor: vsphere, ha: vsphere-ha, restart_seconds: 180, anti_affinity: mandatory}",
+        "platform: {hypervisor: kvm, ha: pacemaker, anti_affinity: mandatory, fencing: "
+        "[{name: ipmi, kind: ipmi}, {name: sbd, kind: sbd}]}")
+    names = [f"esx-{i + 1:02d}" for i in range(hosts)]
+    parts = ["storage:", "  - {name: ceph-mgmt, kind: ceph, failures_to_tolerate: 1}", "switches:"]
+    parts += [f"  - {{name: tor-{chr(ord('a') + r)}, hosts: [{', '.join(names[r::racks])}]}}" for r in range(racks)]
+    return text.replace("\nvms:\n", "\n" + "\n".join(parts) + "\nvms:\n", 1)
+
+
 def large_region(hosts: int = 48, racks: int = 4) -> str:
     """YAML text of a realistic large region: `hosts` ESXi hosts over `racks` racks, every role on its own VMs.
 

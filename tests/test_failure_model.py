@@ -123,3 +123,14 @@ def test_unavailability_is_the_exact_probability(arch, chances):
             assert reference_down(eng, Scenario())[oid]
         else:
             assert math.isclose(probability, exact[oid], rel_tol=1e-9, abs_tol=1e-15), oid
+
+
+@given(architectures())
+def test_tolerance_counts_the_fewest_hosts_with_the_other_parts_intact(arch):
+    eng = Engine(arch, FACTS)
+    hosts = [h.name for h in arch.hosts]
+    cuts = eng.model.min_cuts(eng.model.vm_host, hosts_only=True)
+    for oid, gate in eng.model.operations.items():
+        fewest = next((len(subset) for subset in host_subsets(hosts)
+                       if reference_down(eng, Scenario(hosts=subset))[oid]), None)
+        assert cuts.of(gate) == fewest, oid

@@ -57,6 +57,18 @@ def test_counterexample_page_explains_why(built):
     assert "RED002: expected error" in page
 
 
+def test_platform_parts_are_on_the_pages(built):
+    page = text_of(built / "architectures" / "hyperv-four-hosts" / "index.html")
+    assert "fsw-01 (file-share witness)" in page and "csv-01 (csv storage)" in page
+    raw = (built / "architectures" / "vsphere-four-hosts" / "index.html").read_text()
+    parts = text_of(raw[raw.index('id="platform-parts"'):])
+    assert "datastore-01 fails" in parts and "authenticate" in parts.split("datastore-01 fails")[1].split("\n")[0]
+    guide = text_of(built / "build-guides" / "kvm-three-hosts" / "index.html")
+    assert "ipmi, then sbd" in guide and "ceph-mgmt (ceph)" in guide
+    rules = text_of(built / "rules" / "index.html")
+    assert "Retired rules" in rules and "RED011" in rules and "ClusterEnforcedAntiAffinity" in rules
+
+
 def test_outage_page_answers_per_service(built):
     raw = (built / "when-a-service-is-down" / "index.html").read_text()
     rabbit = text_of(raw[raw.index('id="rabbitmq"'):raw.index('id="memcached"')])

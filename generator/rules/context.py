@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 
-from generator.catalog import Catalog, Service
+from generator.catalog import Catalog, Service, majority
+from generator.failure_model import FailureModel, compile_model
 from generator.loader import Path, SourceMap
 from generator.model import VM, Architecture, Host
 
@@ -27,6 +29,28 @@ class Placement:
     vm: VM
     vm_index: int
     at: Path  # ("vms", i, "services", j)
+
+
+@dataclasses.dataclass(frozen=True)
+class QuorumLoss:
+    """A quorum service whose majority one platform part takes with it: the members and votes it stops."""
+
+    service: str
+    facts: Service
+    members: list[Placement]
+    voters: list[Placement]
+    stopped_members: list[Placement]
+    stopped_votes: list[Placement]
+    state: Mapping[str, bool]  # the failure model's platform gates with that part failed
+
+    @property
+    def everyone(self) -> bool:
+        return len(self.stopped_members) == len(self.members)
+
+    @property
+    def spare(self) -> int:
+        """Votes the service can lose and keep its majority."""
+        return len(self.voters) - majority(len(self.voters))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +83,27 @@ class RuleContext:
         for sid in self.deployed():
             if sid in self.catalog.services:
                 yield sid, self.catalog.services[sid]
+
+    @functools.cached_property
+    def model(self) -> FailureModel:
+        """The architecture's compiled failure model."""
+        return compile_model(self.arch, self.catalog)
+
+    def quorum_losses(self, part: str) -> Iterator[QuorumLoss]:
+        """The quorum services (of two or more members) whose majority the failure of one platform part
+        (a storage, a switch) takes, as the compiled failure model says. Where no vote is to spare at
+        all, RED002 reports the service already, so only the loss of every member counts then."""
+        state = self.model.platform_state({part})
+        stopped = {vm.name for vm in self.arch.vms if self.model.stopping(vm.name, vm.host, state)}
+        for sid, facts in self.services():
+            members = self.placements(sid)
+            if facts.ha_model != "quorum" or len(members) < 2:
+                continue
+            voters = self.voters(sid)
+            loss = QuorumLoss(sid, facts, members, voters, [p for p in members if p.vm.name in stopped],
+                              [p for p in voters if p.vm.name in stopped], state)
+            if loss.everyone or 0 < loss.spare < len(loss.stopped_votes):
+                yield loss
 
     def capacities_given(self) -> bool:
         return all(h.cpus is not None and h.memory_gib is not None for h in self.arch.hosts) and all(

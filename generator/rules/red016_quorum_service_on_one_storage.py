@@ -60,7 +60,6 @@ vms:
 from collections.abc import Iterator
 
 from generator.catalog import majority
-from generator.failure_model import vm_storage
 from generator.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
@@ -71,31 +70,21 @@ SUMMARY = "One storage holds the disks of every member, or of a majority of the 
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if not ctx.arch.storage:
-        return
-    disks = vm_storage(ctx.arch)
-    for sid, facts in ctx.services():
-        members = ctx.placements(sid)
-        if facts.ha_model != "quorum" or len(members) < 2:
-            continue
-        voters = ctx.voters(sid)
-        spare = len(voters) - majority(len(voters))  # votes the service can lose
-        for store in ctx.arch.storage:
-            if store.kind == "local":
-                continue
-            on = [p for p in voters if disks[p.vm.name] == store.name]
-            held = [p for p in members if disks[p.vm.name] == store.name]
-            if len(held) == len(members):
-                message = (f"`{sid}`'s {len(members)} members {', '.join(p.vm.name for p in held)} all keep their "
-                           f"disks on {store.name}: its failure stops {facts.name}")
-            elif 0 < spare < len(on):  # (with no vote to spare RED002 reports it already)
-                left = len(voters) - len(on)
-                message = (f"{len(on)} of `{sid}`'s {len(voters)} votes ({', '.join(p.vm.name for p in on)}) keep "
-                           f"their disks on {store.name}: its failure leaves {left}, short of the majority of "
-                           f"{majority(len(voters))}, and {facts.name} stops")
+    for store in ctx.arch.storage:
+        if store.kind == "local":
+            continue  # a host's own disk fails with its host
+        for loss in ctx.quorum_losses(store.name):
+            sid, facts, total = loss.service, loss.facts, len(loss.voters)
+            if loss.everyone:
+                message = (f"`{sid}`'s {len(loss.members)} members "
+                           f"{', '.join(p.vm.name for p in loss.stopped_members)} all keep their disks on "
+                           f"{store.name}: its failure stops {facts.name}")
             else:
-                continue
-            limit = f"keep at most {spare} of its {len(voters)} votes on any one storage: " if spare else ""
-            yield Finding((held or on)[0].at, message, sid,
+                on = loss.stopped_votes
+                message = (f"{len(on)} of `{sid}`'s {total} votes ({', '.join(p.vm.name for p in on)}) keep their "
+                           f"disks on {store.name}: its failure leaves {total - len(on)}, short of the majority of "
+                           f"{majority(total)}, and {facts.name} stops")
+            limit = f"keep at most {loss.spare} of its {total} votes on any one storage: " if loss.spare else ""
+            yield Finding((loss.stopped_members or loss.stopped_votes)[0].at, message, sid,
                           f"{limit}put members' disks on other storage (another array, or the hosts' local disks: "
                           "the members replicate the data themselves)")

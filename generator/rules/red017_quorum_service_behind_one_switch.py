@@ -64,35 +64,27 @@ SUMMARY = "One switch is the only connection of the hosts of every member, or of
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if not ctx.arch.switches:
-        return
-    switches_of: dict[str, set[str]] = {}
     for switch in ctx.arch.switches:
-        for host in switch.hosts:
-            switches_of.setdefault(host, set()).add(switch.name)
-    for sid, facts in ctx.services():
-        members = ctx.placements(sid)
-        if facts.ha_model != "quorum" or len(members) < 2:
-            continue
-        voters = ctx.voters(sid)
-        spare = len(voters) - majority(len(voters))  # votes the service can lose
-        for switch in ctx.arch.switches:
-            cut = [p for p in voters if switches_of.get(p.vm.host) == {switch.name}]
-            held = [p for p in members if switches_of.get(p.vm.host) == {switch.name}]
-            names = list(dict.fromkeys(p.vm.host for p in cut))
-            hosts = f"host{'s' if len(names) > 1 else ''} {', '.join(names)}"
-            run = "run" if len(names) > 1 else "runs"
-            if len(held) == len(members):
-                message = (f"`{sid}`'s {len(members)} members {', '.join(p.vm.name for p in held)} run on "
-                           f"{hosts}, connected only through switch {switch.name}: its failure cuts them all off "
-                           f"and stops {facts.name}")
-            elif 0 < spare < len(cut):  # (with no vote to spare RED002 reports it already)
-                left = len(voters) - len(cut)
-                message = (f"switch {switch.name} is the only connection of {hosts}, which {run} {len(cut)} of "
-                           f"`{sid}`'s {len(voters)} votes ({', '.join(p.vm.name for p in cut)}): its failure "
-                           f"leaves {left}, short of the majority of {majority(len(voters))}, and {facts.name} stops")
+        for loss in ctx.quorum_losses(switch.name):
+            sid, facts, total = loss.service, loss.facts, len(loss.voters)
+            cut = sorted(h for h in ctx.model.isolating if loss.state.get(f"isolated:{h}"))
+            hosts = f"host{'s' if len(cut) > 1 else ''} {', '.join(cut)}"
+            stopped = loss.stopped_members if loss.everyone else loss.stopped_votes
+            # Members on hosts still connected stop too when the cut-off hosts took the cluster's quorum.
+            quorum = any(p.vm.host not in cut for p in stopped)
+            names = ", ".join(p.vm.name for p in stopped)
+            if quorum:
+                message = (f"switch {switch.name} is the only connection of {hosts}: its failure cuts them off, the "
+                           f"management cluster loses quorum and stops every VM, and {facts.name} with it "
+                           f"(`{sid}`'s members {names})")
+            elif loss.everyone:
+                message = (f"`{sid}`'s {len(loss.members)} members {names} run on {hosts}, connected only through "
+                           f"switch {switch.name}: its failure cuts them all off and stops {facts.name}")
             else:
-                continue
-            yield Finding((held or cut)[0].at, message, sid,
+                run = "run" if len(cut) > 1 else "runs"
+                message = (f"switch {switch.name} is the only connection of {hosts}, which {run} {len(stopped)} of "
+                           f"`{sid}`'s {total} votes ({names}): its failure leaves {total - len(stopped)}, short of "
+                           f"the majority of {majority(total)}, and {facts.name} stops")
+            yield Finding(stopped[0].at, message, sid,
                           f"connect {hosts} through a second switch as well (list them under another "
                           "switch's hosts), or move members to hosts connected through another switch")

@@ -26,10 +26,21 @@ def test_every_member_behind_one_switch():
     assert galera.hint.startswith("connect hosts kvm-01, kvm-02, kvm-03 through a second switch")
 
 
-def test_a_majority_behind_one_switch():
+def test_two_of_three_pacemaker_hosts_behind_one_switch_take_the_cluster_quorum():
     text = with_switches("kvm-01, kvm-02", "kvm-03")
     [galera, rabbitmq] = findings(text, "RED017")
-    assert where([galera]) == [at(text, 16, "galera")]
+    assert galera.message == ("switch tor-1 is the only connection of hosts kvm-01, kvm-02: its failure cuts them off, "
+                              "the management cluster loses quorum and stops every VM, and MariaDB Galera with it "
+                              "(`galera`'s members ctl-01, ctl-02, ctl-03)")
+    assert rabbitmq.message.startswith("switch tor-1 is the only connection of hosts kvm-01, kvm-02: ")
+
+
+def test_a_majority_behind_one_switch():
+    # vSphere has no cluster quorum: only the cut-off members stop.
+    text = with_switches("kvm-01, kvm-02", "kvm-03", text=edit(
+        "  hypervisor: kvm\n  ha: pacemaker\n  fencing: ipmi\n", "  hypervisor: vsphere\n  ha: vsphere-ha\n", CLEAN))
+    [galera, rabbitmq] = findings(text, "RED017")
+    assert where([galera]) == [at(text, 15, "galera")]  # one line fewer: no fencing
     assert galera.message == ("switch tor-1 is the only connection of hosts kvm-01, kvm-02, which run 2 of `galera`'s "
                               "3 votes (ctl-01, ctl-02): its failure leaves 1, short of the majority of 2, and "
                               "MariaDB Galera stops")
