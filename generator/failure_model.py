@@ -2,11 +2,16 @@
 
 The model is a fault tree whose gates say when something is *down*:
 
-- parts: `host:<name>`, `vm:<name>` (the VM itself fails) and `service:<id>` (a service fails on every
-  VM at once); the constant `TRUE` stands for a service the design does not deploy;
-- `vm-down:<vm>` = its host or the VM itself failed. Evaluations take these values from a placement
-  (which VMs run where in a phase), so this is the one place where what keeps a VM running enters
-  (the platform's parts, later, also come in here and nowhere else);
+- parts: `host:<name>`, the platform's own `witness:`, `storage:` and `switch:<name>`, `vm:<name>`
+  (the VM itself fails) and `service:<id>` (a service fails on every VM at once); the constant `TRUE`
+  stands for a service the design does not deploy;
+- the platform's gates over them: `isolated:<host>` (every switch of the host failed), `host-lost:`,
+  `storage-down:<name>` (failed as a whole, or for vSAN and Ceph more hosts lost than it tolerates)
+  and `cluster-down` (the management cluster's quorum over host votes and the witness);
+- `vm-down:<vm>` = its host, the VM itself, its host cut off, its storage, or (Hyper-V, Pacemaker)
+  the cluster's quorum. Evaluations take these values from a placement (which VMs run where in a
+  phase, which the engine builds from the platform gates), so this is the one place where what keeps
+  a VM running enters;
 - `own:<service>`: the service's own members, by its HA model: quorum services are down when enough
   votes are lost (`atleast`, arbitrators' votes included) or no data member runs; every other model
   is down when no instance runs (`and` over its instances);

@@ -2,17 +2,21 @@
 
 Pure: it takes a validated architecture and the catalog, and returns values.
 
-- A *scenario* fails hosts, VMs and whole services (every instance down), after optionally emptying
-  hosts for maintenance by live migration. Failure domains are expanded to their hosts by the caller.
+- A *scenario* fails hosts, VMs, whole services (every instance down) and the platform's own parts
+  (witness, fencing levels, storage, switches, management servers), after optionally emptying hosts
+  for maintenance by live migration. Failure domains are expanded to their hosts and the parts placed
+  in them by the caller (`generator.scenarios`). What the platform then does (quorum, fencing,
+  isolation, storage, restart order) comes from `generator.cluster`.
 - An instance is up when its VM runs (its host is up) and its service has not failed as a whole.
 - A service's own state follows its HA model (see `_own_state`); then it is down when a service it
   requires is down, and degraded when one it requires is degraded or one it uses is down.
 - A control-plane operation is down when a service it requires is down, degraded when one is
   degraded or a service it uses is down. A data-plane operation looks only at the instances that carry
   its traffic, never at the control plane, so running instances survive every control-plane failure.
-- Phase `immediate`: the failed hosts' VMs are gone. Phase `after-restart`: the platform (if
-  `platform.ha` is not `none`) has restarted them where capacity and anti-affinity allow
-  (`generator/placement.py`), and restarted failed VMs in place.
+- Phase `immediate`: the failed hosts' VMs are gone, and so are VMs cut off, on lost storage or in a
+  cluster without quorum. Phase `after-restart`: the platform (if `platform.ha` is not `none`, the
+  cluster has quorum and, on Pacemaker, it could fence the lost host) has restarted them where
+  capacity and anti-affinity allow (`generator/placement.py`), and restarted failed VMs in place.
 
 Whether an operation is down, its margin and its repair set come from the compiled failure model
 (`generator.failure_model`), evaluated on the placement of each phase. The service layer below

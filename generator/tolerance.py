@@ -1,12 +1,13 @@
 """How many host failures each operation tolerates, from its exact minimal cut sets, and how often it is down.
 
-A cut set of an operation is a set of hosts whose simultaneous failure stops it in the immediate phase
-(before the platform restarts anything); a minimal one has no smaller cut set inside it. They come
-from the compiled failure model by top-down expansion with absorption, for any number of hosts, so
-`tolerates` is always exact. Where there are many, the smallest are listed first, up to `LISTED`, and
-`truncated` says so; `cut_sets_total` counts them all, except where a quorum of many members over many
-hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number found, smallest
-first, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
+A cut set of an operation is a set of parts (hosts, and the witness, storage and switches a design
+declares) whose simultaneous failure stops it in the immediate phase (before the platform restarts
+anything); a minimal one has no smaller cut set inside it. They come from the compiled failure model
+by top-down expansion with absorption, for any number of hosts, so `tolerates` (host failures, the
+other parts intact) is always exact. Where there are many, the smallest are listed first, up to
+`LISTED`, and `truncated` says so; `cut_sets_total` counts them all, except where a quorum of many
+members over many hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number
+found, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
 operation that does not work with every host up (it needs a service the design does not deploy) is
 reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
 the operation is down at a random moment (`generator.availability`).
