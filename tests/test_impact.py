@@ -69,6 +69,17 @@ def test_losing_two_hosts_names_the_hosts_in_the_reason():
         "which failed)")
 
 
+def test_heat_lists_stacks_over_rpc_so_the_queue_and_the_engine_stop_it():
+    # heat-api has no database access: every call, listing included, is RPC to heat-engine.
+    impact = fail(engine("vsphere-four-hosts.yaml"), "rabbitmq")
+    assert states(impact.immediate)["list-stacks"] == "down"
+    assert states(impact.immediate)["list-instances"] == "ok"  # nova lists from its database
+    engine_down = fail(engine("vsphere-four-hosts.yaml"), "heat-engine").immediate.operations["list-stacks"]
+    assert engine_down.state == "down" and engine_down.reason == "needs heat-engine, which is down on every VM"
+    # heat-api itself is down with the engine: the outage page says so for heat-api's users too.
+    assert fail(engine("vsphere-four-hosts.yaml"), "heat-engine").immediate.services["heat-api"].state == "down"
+
+
 def test_rabbitmq_down_stops_boots_but_not_listing_or_image_upload():
     impact = fail(engine(KVM), "rabbitmq")
     ops = states(impact.immediate)
