@@ -49,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate a failure of an architecture: each operation's state right after it (immediate) "
                     "and once the platform has restarted the lost VMs (after-restart): ok, degraded (works, but "
                     "slower, partial or while a failover runs) or down, with every root cause, its margin (how "
-                    "many more host failures it survives), the parts whose return brings it back, and the time "
+                    "many more failures of hosts or platform parts it survives), the parts whose return brings "
+                    "it back, and the time "
                     "to recover. With --tolerance: how many simultaneous host failures each operation survives "
-                    "(exact, for any number of hosts), its minimal cut sets and its unavailability.",
+                    "(exact, for any number of hosts), its minimal cut sets (of hosts and platform parts) and its "
+                    "unavailability.",
     )
     impact.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     impact.add_argument("--fail", action="append", default=[], metavar="NAME",
@@ -60,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     impact.add_argument("--phase", choices=PHASES, help="only this phase (default: both; JSON then has `phases`)")
     impact.add_argument("--tolerance", action="store_true", help="report tolerance and minimal cut sets instead")
     impact.add_argument("--max-order", type=_positive, metavar="K",
-                        help="with --tolerance: list only cut sets of up to K hosts (tolerance stays exact)")
+                        help="with --tolerance: list only cut sets of up to K parts, hosts included (tolerance stays "
+                             "exact)")
     impact.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     impact.set_defaults(run=_impact)
 

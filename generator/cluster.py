@@ -13,10 +13,21 @@ from collections.abc import Mapping
 
 from generator.catalog import Catalog, deployment
 from generator.failure_model import FailureModel, cluster_votes, vm_storage
-from generator.model import Architecture, FencingLevel
+from generator.model import VM, Architecture, FencingLevel
 
+PRIORITIES = ("high", "medium", "low")  # restart order: each after the one before is up
 ALWAYS_POWERED = "independent"
-HOST_POWERED = ("host", "failure_domain")
+HOST_POWERED = ("host", "failure-domain")  # `powered_by` values: the host's own power
+
+
+def starts_first(vm: VM) -> bool:
+    """Whether a VM runs a database, queue or load balancer, which start and restart before the APIs."""
+    return bool(set(vm.services) & set(deployment().first))
+
+
+def restart_priority(vm: VM) -> str:
+    """A VM's restart priority: its own, or high for databases, queues and load balancers."""
+    return vm.restart_priority or ("high" if starts_first(vm) else "medium")
 
 
 class PlatformView:
@@ -43,12 +54,6 @@ class PlatformView:
         self.isolation_seconds = self.facts.isolation.seconds + (
             self.facts.isolation.shutdown_seconds if response == "shutdown" else 0)
 
-    def priority(self, vm: str) -> str:
-        """Its restart priority: its own, or high for databases, queues and load balancers."""
-        own = self.vms[vm].restart_priority
-        first = set(self.vms[vm].services) & set(deployment().first)  # databases, queues, load balancers
-        return own or ("high" if first else "medium")
-
     # ---- which hosts and VMs ------------------------------------------------------------------------
 
     def isolated(self, state: Mapping[str, bool], scenario) -> set[str]:
@@ -64,11 +69,6 @@ class PlatformView:
                 return f"live migration needs {server.name}, which is down"
         return None
 
-    def management_down(self, scenario, where: Mapping[str, str | None]) -> list[str]:
-        """The management servers down in a state (failed, or their VM not running)."""
-        return [s.name for s in self.arch.management
-                if s.name in scenario.parts or (s.vm is not None and where.get(s.vm) is None)]
-
     def _server_down(self, name: str, vm: str | None, scenario) -> bool:
         if name in scenario.parts:
             return True
@@ -78,7 +78,7 @@ class PlatformView:
         """Why the platform restarts nothing at all, if it does not: the cluster lost quorum."""
         if not state.get("cluster-down"):
             return None
-        votes = self.votes(scenario)
+        votes = self.votes(state, scenario)
         if self.arch.platform.no_quorum_policy == "freeze":
             return f"the cluster lost quorum ({votes}) and no-quorum-policy=freeze restarts nothing"
         return f"the cluster lost quorum ({votes})"
@@ -89,7 +89,7 @@ class PlatformView:
         if storage is not None and self.storage[storage].kind == "local":
             return f"its disk is local to {origin}"
         if storage is not None and state.get(f"storage-down:{storage}"):
-            return self._storage_words(storage, scenario)
+            return self._storage_words(storage, state, scenario)
         if self.arch.platform.ha == "pacemaker" and origin is not None:
             unfenced = self.fence_failure(origin, scenario)
             if unfenced:
@@ -125,17 +125,16 @@ class PlatformView:
 
     # ---- words --------------------------------------------------------------------------------------
 
-    def votes(self, scenario) -> str:
-        """The cluster's votes in a scenario: "1 of 3 votes up: kvm-01 and kvm-02 lost"."""
+    def votes(self, state: Mapping[str, bool], scenario) -> str:
+        """The cluster's votes in a scenario: "1 of 3 votes up, kvm-01 and kvm-02 lost"."""
         total, witness_votes = cluster_votes(self.arch)
-        state = self.model.platform_state(scenario.hosts | scenario.parts)
         lost = [h for h in self.hosts if h in scenario.hosts or state.get(f"isolated:{h}")]
         witness = self.arch.platform.witness
         if witness is not None and witness_votes and witness.name in scenario.parts:
             lost.append("the witness" if witness.name == "witness" else f"the witness {witness.name}")
         return f"{total - len(lost)} of {total} votes up, {_join(lost)} lost"
 
-    def explain(self, stops: list[str], state: Mapping[str, bool], scenario, vm: str) -> str:
+    def explain(self, stops: list[str], state: Mapping[str, bool], scenario) -> str:
         """The platform gates that stop a VM, in words."""
         words = []
         for gate in stops:
@@ -148,17 +147,16 @@ class PlatformView:
                              "does not restart them")
                 words.append(text)
             elif gate.startswith("storage-down:"):
-                words.append(self._storage_words(gate.split(":", 1)[1], scenario))
+                words.append(self._storage_words(gate.split(":", 1)[1], state, scenario))
             elif gate == "cluster-down":
-                words.append(f"the cluster lost quorum ({self.votes(scenario)}) and stops every VM it runs")
+                words.append(f"the cluster lost quorum ({self.votes(state, scenario)}) and stops every VM it runs")
         return "; ".join(words)
 
-    def _storage_words(self, name: str, scenario) -> str:
+    def _storage_words(self, name: str, state: Mapping[str, bool], scenario) -> str:
         store = self.storage[name]
         if name in scenario.parts:
             return f"its storage {name} failed"
         members = store.hosts or list(self.hosts)
-        state = self.model.platform_state(scenario.hosts | scenario.parts)
         gone = [h for h in members if h in scenario.hosts or state.get(f"isolated:{h}")]
         tolerated = 1 if store.failures_to_tolerate is None else store.failures_to_tolerate
         return (f"its storage {name} ({store.kind}) lost {len(gone)} of its {len(members)} hosts "

@@ -7,6 +7,7 @@ is named after its `id`, and the platform settings belong to the chosen hypervis
 from __future__ import annotations
 
 from generator import catalog, checks
+from generator.cluster import ALWAYS_POWERED, HOST_POWERED
 from generator.loader import SourceMap
 from generator.model import Architecture
 from generator.problem import Problem
@@ -87,6 +88,9 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
     return problems
 
 
+POWER_KEYWORDS = frozenset({*HOST_POWERED, ALWAYS_POWERED})  # `powered_by` values that name no domain
+
+
 def _named_parts(arch: Architecture) -> list[tuple[str, tuple, str]]:
     """Every part a scenario can fail by name: (where it is declared, its path, its name)."""
     found: list[tuple[str, tuple, str]] = []
@@ -116,21 +120,25 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
         problems.append(checks.UNKNOWN_REFERENCE.at(path, source.value_at(at), f"{where}: `{name}` is not a declared "
                                                     f"{what}", hint))
 
+    platform = facts.platforms[arch.platform.hypervisor]
+
+    def kind_of(at: tuple, what: str, kind: str, allowed: list[str]) -> None:
+        if kind not in allowed:
+            problems.append(checks.PLATFORM_MISMATCH.at(
+                path, source.value_at(at), f"{at[0]}[{at[1]}]: {arch.platform.hypervisor} {what}",
+                f"use one of: {', '.join(allowed)}"))
+
     witness = arch.platform.witness
     if witness is not None:
         check(("platform", "witness", "failure_domain"), "failure domain", witness.failure_domain)
     for i, level in enumerate(arch.platform.fencing or []):
-        check(("platform", "fencing", i, "powered_by"), "failure domain", level.powered_by, frozenset({"host"}))
+        check(("platform", "fencing", i, "powered_by"), "failure domain", level.powered_by, POWER_KEYWORDS)
         check(("platform", "fencing", i, "switch"), "switch", level.switch)
     for i, store in enumerate(arch.storage):
         check(("storage", i, "failure_domain"), "failure domain", store.failure_domain)
         for j, host in enumerate(store.hosts or []):
             check(("storage", i, "hosts", j), "host", host)
-        if store.kind not in facts.platforms[arch.platform.hypervisor].storage_kinds:
-            problems.append(checks.PLATFORM_MISMATCH.at(
-                path, source.value_at(("storage", i, "kind")),
-                f"storage[{i}]: {arch.platform.hypervisor} has no `{store.kind}` storage",
-                f"use one of: {', '.join(facts.platforms[arch.platform.hypervisor].storage_kinds)}"))
+        kind_of(("storage", i, "kind"), f"has no `{store.kind}` storage", store.kind, platform.storage_kinds)
     for i, switch in enumerate(arch.switches):
         check(("switches", i, "failure_domain"), "failure domain", switch.failure_domain)
         for j, host in enumerate(switch.hosts):
@@ -140,11 +148,8 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
         check(("management", i, "vm"), "VM", server.vm)
         check(("management", i, "failure_domain"), "failure domain", server.failure_domain)
         managed_vms.add(server.vm)
-        if server.kind not in facts.platforms[arch.platform.hypervisor].management_kinds:
-            problems.append(checks.PLATFORM_MISMATCH.at(
-                path, source.value_at(("management", i, "kind")),
-                f"management[{i}]: {arch.platform.hypervisor} is not managed by `{server.kind}`",
-                f"use one of: {', '.join(facts.platforms[arch.platform.hypervisor].management_kinds)}"))
+        kind_of(("management", i, "kind"), f"is not managed by `{server.kind}`", server.kind,
+                platform.management_kinds)
     for i, vm in enumerate(arch.vms):
         check(("vms", i, "storage"), "storage", vm.storage)
         if not vm.services and vm.name not in managed_vms:

@@ -216,11 +216,10 @@ class FailureModel:
         return MinCuts(self, where, frozenset(failed), hosts_only)
 
     def failed_events(self, failed: Iterable[str]) -> frozenset[str]:
-        """Names of failed parts and services as the gates' events: `host:x`, `service:y`, ..."""
-        found = set()
-        for name in failed:
-            found.add(self.part_events.get(name) or (name if ":" in name else f"service:{name}"))
-        return frozenset(found)
+        """Failed parts (by name) and services (`service:<id>`, or a bare id) as the gates' events:
+        `host:x`, `service:y`, ... A name that is neither a part nor prefixed is taken as a service."""
+        return frozenset(self.part_events.get(name) or (name if ":" in name else f"service:{name}")
+                         for name in failed)
 
     def _parts_of(self, mask: int) -> frozenset[str]:
         return frozenset(part for index, part in enumerate(self.parts) if mask >> index & 1)

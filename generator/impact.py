@@ -43,7 +43,7 @@ import numpy as np
 
 from generator import placement
 from generator.catalog import Catalog, majority
-from generator.cluster import PlatformView
+from generator.cluster import PRIORITIES, PlatformView, restart_priority
 from generator.failure_model import FailureModel, MinCuts, compile_model
 from generator.model import VM, Architecture
 
@@ -54,7 +54,6 @@ OK: State = "ok"
 DEGRADED: State = "degraded"
 DOWN: State = "down"
 RANK = {OK: 0, DEGRADED: 1, DOWN: 2}
-PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,10 +223,11 @@ class Engine:
         return PhaseImpact(phase, where, why_down, placed.ready_seconds, services, operations)
 
     def failed_events(self, scenario: Scenario) -> frozenset[str]:
-        """The scenario's failed parts and services as the model's events."""
-        parts = {self.model.part_events[name] for name in scenario.hosts | scenario.parts
-                 if name in self.model.part_events}
-        return frozenset(parts | {f"service:{sid}" for sid in scenario.services})
+        """The scenario's failed parts and services as the model's events (fencing levels and
+        management servers are no events: they decide restarts, not whether a VM runs)."""
+        services = (f"service:{sid}" for sid in scenario.services)
+        parts = (name for name in scenario.hosts | scenario.parts if name in self.model.part_events)
+        return self.model.failed_events([*parts, *services])
 
     def _next_failures(self, where: dict[str, str | None], scenario: Scenario,
                        oids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -342,14 +342,14 @@ class Engine:
             stops = self.model.stopping(vm, host, state)
             if stops:
                 where[vm] = None
-                why_down[vm] = f"{vm} on {host} is down: {cluster.explain(stops, state, scenario, vm)}"
+                why_down[vm] = f"{vm} on {host} is down: {cluster.explain(stops, state, scenario)}"
                 ready.pop(vm, None)
         return Placement(where, why_down, moved, ready)
 
     def _ready_seconds(self, restarted: list[str], delay: dict[str, int]) -> dict[str, int]:
         """When each restarted VM is up: detection and restart, any isolation delay, and one boot per
         restart priority before its own (databases and queues first, then the APIs)."""
-        ranks = {vm: PRIORITY_RANK[self.cluster.priority(vm)] for vm in restarted}
+        ranks = {vm: PRIORITIES.index(restart_priority(self.vms[vm])) for vm in restarted}
         waves = sorted(set(ranks.values()))
         boot = self.platform_facts.boot_seconds
         return {vm: self.restart_seconds + delay.get(vm, 0) + waves.index(ranks[vm]) * boot for vm in restarted}

@@ -112,8 +112,9 @@ class FencingLevel(_Strict):
     name: Slug = Field(description="Unique among the design's names.", examples=["ipmi"])
     kind: Slug = Field(description="ipmi, redfish, pdu, sbd, or another fence agent's name.", examples=["ipmi"])
     powered_by: Slug = Field(
-        "host", description="`host` (it loses power with the host it fences, as a BMC does), or the failure domain "
-                            "that powers it (a PDU in a rack). SBD needs no power of its own.")
+        "host", description="`host` (it loses power with the host it fences, as a BMC does), `failure-domain` (with "
+                            "the host's failure domain, as a PDU in its rack), `independent`, or the name of the "
+                            "failure domain that powers it. SBD needs no power of its own.")
     switch: Slug | None = Field(None, description="The switch it is reached through, when one is declared.")
 
 

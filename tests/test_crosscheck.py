@@ -84,3 +84,19 @@ def test_a_witness_needs_a_cluster():
 def test_every_cross_check_problem_at_once():
     text = edit("    host: kvm-02", "    host: nowhere", edit("id: arch", "id: other"))
     assert [rule for _, _, rule in found(text)] == ["REF005", "REF002"]
+
+
+def test_fencing_power_names_a_declared_domain_or_a_keyword():
+    levels = ("  fencing:\n    - {name: ipmi, kind: ipmi, powered_by: host}\n"
+              "    - {name: pdu, kind: pdu, powered_by: %s}\n")
+    for keyword in ("host", "failure-domain", "independent", "rack-b"):
+        assert check(edit("  fencing: ipmi\n", levels % keyword)).problems == [], keyword
+    problem = only(edit("  fencing: ipmi\n", levels % "rack-z"))
+    assert problem.rule == "REF007" and problem.message == "platform.fencing[1].powered_by: `rack-z` is not a " \
+        "declared failure domain"
+
+
+def test_a_storage_kind_belongs_to_the_platform():
+    problem = only(edit("vms:\n", "storage:\n  - {name: csv-01, kind: csv}\nvms:\n"))
+    assert (problem.rule, problem.message) == ("REF006", "storage[0]: kvm has no `csv` storage")
+    assert problem.hint == "use one of: san, nfs, ceph, local"

@@ -61,10 +61,14 @@ def test_platform_parts_are_on_the_pages(built):
     page = text_of(built / "architectures" / "hyperv-four-hosts" / "index.html")
     assert "fsw-01 (file-share witness)" in page and "csv-01 (csv storage)" in page
     raw = (built / "architectures" / "vsphere-four-hosts" / "index.html").read_text()
-    parts = text_of(raw[raw.index('id="platform-parts"'):])
-    assert "datastore-01 fails" in parts and "authenticate" in parts.split("datastore-01 fails")[1].split("\n")[0]
+    section = raw[raw.index('id="platform-parts"'):]
+    row = next(r for r in section.split("<tr>") if "datastore-01 fails" in text_of(r))
+    stops_right_after = text_of(row.split("<td>")[2])
+    assert "authenticate" in stops_right_after and "boot-instance" in stops_right_after
     guide = text_of(built / "build-guides" / "kvm-three-hosts" / "index.html")
     assert "ipmi, then sbd" in guide and "ceph-mgmt (ceph)" in guide
+    platforms = text_of(built / "catalog" / "platforms" / "index.html")
+    assert "ResiliencyDefaultPeriod (240 s)" in platforms and "no-quorum-policy" in platforms
     rules = text_of(built / "rules" / "index.html")
     assert "Retired rules" in rules and "RED011" in rules and "ClusterEnforcedAntiAffinity" in rules
 

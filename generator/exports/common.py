@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from generator import __version__, catalog
+from generator import __version__
 from generator.model import VM, Architecture
 
 
@@ -23,16 +23,6 @@ def sh(value: str) -> str:
 def ps(value: str) -> str:
     """A PowerShell single-quoted string (nothing inside is expanded; a quote is doubled)."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def starts_first(vm: VM) -> bool:
-    """Whether a VM runs a database, queue or load balancer, which start and restart before the APIs."""
-    return bool(set(vm.services) & set(catalog.deployment().first))
-
-
-def restart_priority(vm: VM) -> str:
-    """A VM's restart priority: its own, or high for databases, queues and load balancers."""
-    return vm.restart_priority or ("high" if starts_first(vm) else "medium")
 
 
 def sibling_groups(arch: Architecture) -> list[tuple[str, list[VM]]]:

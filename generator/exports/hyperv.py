@@ -8,7 +8,8 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 from __future__ import annotations
 
 from generator.catalog import Catalog
-from generator.exports.common import anti_affinity_groups, header, ps, restart_priority
+from generator.cluster import restart_priority
+from generator.exports.common import anti_affinity_groups, header, ps
 from generator.model import Architecture
 
 WITNESS = {

@@ -36,7 +36,8 @@ from __future__ import annotations
 import re
 
 from generator.catalog import Catalog
-from generator.exports.common import anti_affinity_groups, header, restart_priority, sh
+from generator.cluster import PRIORITIES, restart_priority
+from generator.exports.common import anti_affinity_groups, header, sh
 from generator.failure_model import vm_storage
 from generator.impact import Engine, Scenario
 from generator.model import VM, Architecture
@@ -44,7 +45,6 @@ from generator.model import VM, Architecture
 HOME_SCORE = 100  # a VM's own host
 FAILOVER_SCORE = 50  # where refarch restarts it when its own host fails
 STICKINESS = 25  # above 0 (keeps running VMs put), below HOME_SCORE - FAILOVER_SCORE (fail-back)
-TIERS = ("high", "medium", "low")
 FENCE_AGENTS = {
     "ipmi": ("fence_ipmilan", "ip=REPLACE-WITH-BMC-ADDRESS username=REPLACE-ME password=REPLACE-ME lanplus=1"),
     "redfish": ("fence_redfish", "ip=REPLACE-WITH-BMC-ADDRESS username=REPLACE-ME password=REPLACE-ME ssl_insecure=1"),
@@ -221,7 +221,7 @@ set -eu
         out.append(f'pcs -f "$CIB" constraint location {name} prefers '
                    + " ".join(f"{sh(host)}={score}" for host, score in scores.items()) + "\n")
 
-    tiers = [[resource(vm.name) for vm in arch.vms if restart_priority(vm) == level] for level in TIERS]
+    tiers = [[resource(vm.name) for vm in arch.vms if restart_priority(vm) == level] for level in PRIORITIES]
     tiers = [members for members in tiers if members]
     if len(tiers) > 1:
         out.append("\n# 6. Start order by restart priority (databases, queues and load balancers first). Optional: it\n"

@@ -9,7 +9,8 @@ from itertools import combinations
 
 from generator import placement
 from generator.catalog import Catalog
-from generator.exports.common import anti_affinity_groups, header, ps, restart_priority
+from generator.cluster import restart_priority
+from generator.exports.common import anti_affinity_groups, header, ps
 from generator.model import Architecture
 
 

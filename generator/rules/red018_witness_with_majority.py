@@ -77,7 +77,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     domain = witness.failure_domain
     inside = [host.name for host in ctx.arch.hosts if host.failure_domain == domain]
-    if 2 * len(inside) < len(ctx.arch.hosts):
+    # The failure model decides: the cluster's quorum with the domain's hosts and the witness down.
+    if not ctx.model.platform_state({*inside, witness.name}).get("cluster-down"):
         return
     total, witness_votes = cluster_votes(ctx.arch)
     lost = len(inside) + witness_votes

@@ -54,6 +54,7 @@ platform:
 
 from collections.abc import Iterator
 
+from generator.cluster import HOST_POWERED
 from generator.model import FencingLevel, Host
 from generator.problem import Severity
 from generator.rules.context import Finding, RuleContext
@@ -62,9 +63,6 @@ ID = "RED019"
 NAME = "fencing-shares-power-with-host"
 SEVERITY = Severity.WARNING
 SUMMARY = "Every Pacemaker fencing level loses power with the host it fences, so a power loss blocks recovery."
-
-# powered_by values that mean "the host's own power" (`failure_domain`: whatever powers the host's failure domain).
-HOST_POWERED = ("host", "failure_domain")
 
 
 def _survives(level: FencingLevel, host: Host) -> bool:
