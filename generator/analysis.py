@@ -39,12 +39,12 @@ class Analysis:
 
 def analyse(arch: Architecture, facts: Catalog) -> Analysis:
     engine = Engine(arch, facts)
-    found = scenarios.all_sets(arch, set(facts.services))
+    found = scenarios.all_sets(arch, set(facts.for_architecture(arch).services))
     sets = {name: [engine.evaluate(s) for s in listed] for name, listed in found.items() if name not in SUMMARISED}
     summaries = {name: [Summary(s, stopped) for s, stopped in zip(found[name], engine.stopped(found[name]),
                                                                   strict=True)]
                  for name in SUMMARISED}
-    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
+    control = [oid for oid, op in engine.facts.operations.items() if op.plane == "control"]
     baseline = engine.phase(Scenario(), "immediate").operations
     offered = [oid for oid in control if baseline[oid].state != DOWN]
     worst: int | None = 0

@@ -160,7 +160,7 @@ def _impact(args: argparse.Namespace) -> int:
                   else impact_report.tolerance_text(arch.id, found))
     else:
         try:
-            scenario = scenarios.from_names(arch, set(facts.services), args.fail)
+            scenario = scenarios.from_names(arch, set(facts.for_architecture(arch).services), args.fail)
         except scenarios.UnknownName as error:
             raise UsageError(str(error)) from None
         impact = engine.evaluate(scenario)

@@ -30,7 +30,7 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
         if name in first_seen:
             report(checks.DUPLICATE_NAME, at, f"{kind}: the name `{name}` is already used "
                    f"(line {source.value_at(first_seen[name]).line}); names are unique among hosts, VMs, the "
-                   "witness, fencing levels, storage, switches and management servers")
+                   "witness, fencing levels, storage, switches, management servers and Nova cells")
         else:
             first_seen[name] = at
     _duplicates(report, "failure_domains", list(arch.failure_domains), "failure domain")
@@ -97,6 +97,7 @@ def _named_parts(arch: Architecture) -> list[tuple[str, tuple, str]]:
     for key, items in (("hosts", arch.hosts), ("vms", arch.vms), ("storage", arch.storage),
                        ("switches", arch.switches), ("management", arch.management)):
         found += [(f"{key}[{i}]", (key, i, "name"), item.name) for i, item in enumerate(items)]
+    found += [(f"openstack.cells[{i}]", ("openstack", "cells", i), cell) for i, cell in enumerate(arch.openstack.cells)]
     if arch.platform.witness is not None:
         found.append(("platform.witness", ("platform", "witness"), arch.platform.witness.name))
     for i, level in enumerate(arch.platform.fencing or []):
@@ -109,7 +110,7 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
     problems: list[Problem] = []
     known = {"host": {h.name for h in arch.hosts}, "VM": {vm.name for vm in arch.vms},
              "storage": {s.name for s in arch.storage}, "switch": {s.name for s in arch.switches},
-             "failure domain": set(arch.failure_domains)}
+             "failure domain": set(arch.failure_domains), "Nova cell": set(arch.openstack.cells)}
 
     def check(at: tuple, what: str, name: str | None, extra: frozenset[str] = frozenset()) -> None:
         if name is None or name in known[what] or name in extra:
@@ -152,6 +153,14 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
                 platform.management_kinds)
     for i, vm in enumerate(arch.vms):
         check(("vms", i, "storage"), "storage", vm.storage)
+        check(("vms", i, "cell"), "Nova cell", vm.cell)
+        for j, sid in enumerate(vm.services if vm.cell else []):
+            if sid in facts.services and not facts.services[sid].cell_scoped:
+                cell_ones = ", ".join(s for s, known in facts.services.items() if known.cell_scoped)
+                problems.append(checks.NOT_A_CELL_SERVICE.at(
+                    path, source.value_at(("vms", i, "services", j)),
+                    f"vms[{i}]: `{vm.name}` is in cell `{vm.cell}`, but `{sid}` is shared by every cell",
+                    f"run it on a VM without `cell`; per cell run only {cell_ones}"))
         if not vm.services and vm.name not in managed_vms:
             problems.append(checks.MISSING_KEY.at(
                 path, source.value_at(("vms", i, "services")), f"vms[{i}]: `{vm.name}` runs no service",

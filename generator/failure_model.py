@@ -46,7 +46,8 @@ PART_EVENTS = ("host:", "witness:", "storage:", "switch:")
 PLATFORM_GATES = ("isolated:", "host-lost:", "storage-hosts:", "storage-down:", "cluster-down")
 # Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
 # (`cluster-down`) can be taken out of the expansion and added back at the end.
-ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "own:", "service-down:", "op:")
+ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "own:", "service-down:", "backend-down:", "any-down:",
+             "op:")
 GateKind = Literal["or", "and", "atleast"]
 
 
@@ -226,11 +227,17 @@ class FailureModel:
 
 
 def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
-    """The failure model of a validated architecture."""
+    """The failure model of a validated architecture (with the catalog as it holds for its settings)."""
+    facts = facts.for_architecture(arch)
     networking = arch.openstack.networking
-    deployed = list(dict.fromkeys(s for vm in arch.vms for s in vm.services if s in facts.services))
+    deployed = list(dict.fromkeys(s for vm in arch.vms for s in vm.service_ids if s in facts.services))
     order = _dependency_order(facts, deployed)
     deployed_set = set(order)
+
+    def present(sid: str) -> bool:
+        """Whether a needed service counts: deployed, or not one that may run outside the cluster."""
+        return sid in deployed_set or not facts.services[sid].external
+
     platform = _platform_gates(arch, facts)
     gates: dict[str, Gate] = dict(platform.gates)
     for vm in arch.vms:
@@ -244,7 +251,7 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
         gates[f"vm-down:{vm.name}"] = Gate(f"vm-down:{vm.name}", "or", tuple(inputs))
     for sid in order:
         facts_of = facts.services[sid]
-        members = [vm.name for vm in arch.vms if sid in vm.services]
+        members = [vm.name for vm in arch.vms if sid in vm.service_ids]
         no_member = Gate(f"no-member:{sid}", "and", tuple(f"vm-down:{vm}" for vm in members))
         gates[no_member.name] = no_member
         inputs = [f"service:{sid}", no_member.name]
@@ -252,7 +259,7 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
             votes = [f"vm-down:{vm}" for vm in members]
             arbitrator = facts_of.arbitrator
             for vm in arch.vms:
-                if arbitrator is not None and arbitrator in vm.services:
+                if arbitrator is not None and arbitrator in vm.service_ids:
                     # An arbitrator's vote is lost with its VM or with the arbitrator service as a whole.
                     vote = Gate(f"vote:{arbitrator}@{vm.name}", "or", (f"vm-down:{vm.name}", f"service:{arbitrator}"))
                     gates[vote.name] = vote
@@ -262,12 +269,29 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
             gates[quorum.name] = quorum
             inputs.append(quorum.name)
         gates[f"own:{sid}"] = Gate(f"own:{sid}", "or", tuple(inputs))
-        requires = [f"service-down:{dep}" if dep in deployed_set else TRUE for dep in facts_of.requires]
+
+        def down(dep: str, over_rpc: bool = False) -> str:
+            if dep not in deployed_set:
+                return TRUE
+            # A caller over RPC reaches the service's workers, not its API's front (load balancer, tokens).
+            return f"backend-down:{dep}" if over_rpc and facts.services[dep].front else f"service-down:{dep}"
+
+        requires = [down(dep, dep in facts_of.rpc) for dep in facts_of.requires if present(dep)]
         gates[f"service-down:{sid}"] = Gate(f"service-down:{sid}", "or", (f"own:{sid}", *requires))
+        if facts_of.front:
+            backend = [down(dep, dep in facts_of.rpc) for dep in facts_of.requires
+                       if dep not in facts_of.front and present(dep)]
+            gates[f"backend-down:{sid}"] = Gate(f"backend-down:{sid}", "or", (f"own:{sid}", *backend))
     operations = {}
     for oid, operation in facts.operations.items():
         prefix = "own:" if operation.plane == "data" else "service-down:"
-        inputs = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in operation.needs(networking).requires]
+        needs = operation.needs(networking)
+        inputs = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in needs.requires if present(sid)]
+        for index, group in enumerate(needs.requires_any):
+            # Down when every alternative is (an alternative the design does not deploy is down).
+            alternatives = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in group]
+            gates[f"any-down:{oid}:{index}"] = Gate(f"any-down:{oid}:{index}", "and", tuple(alternatives))
+            inputs.append(f"any-down:{oid}:{index}")
         gates[f"op:{oid}"] = Gate(f"op:{oid}", "or", tuple(dict.fromkeys(inputs)))
         operations[oid] = f"op:{oid}"
     hosts = tuple(h.name for h in arch.hosts)

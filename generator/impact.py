@@ -92,6 +92,9 @@ class ServiceState:
     depth: int = 0  # "needs" hops from this service to the root cause
     delay_seconds: int = 0  # failover time before a standby serves
     restarted: bool = False  # an instance runs again because the platform restarted its VM
+    # It works less well, not just with fewer members: a failover runs, a cache lost shards and its
+    # clients stall, some routers or networks lost every agent they live on.
+    impaired: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +183,7 @@ class Engine:
 
     def __init__(self, arch: Architecture, facts: Catalog) -> None:
         self.arch = arch
+        facts = facts.for_architecture(arch)
         self.facts = facts
         self.networking = arch.openstack.networking
         platform = facts.platforms[arch.platform.hypervisor]
@@ -187,12 +191,13 @@ class Engine:
         self.restart_seconds = arch.platform.restart_seconds or platform.restart_seconds
         self.vms = {vm.name: vm for vm in arch.vms}
         self.model: FailureModel = compile_model(arch, facts)
-        self.instances = {sid: [vm for vm in arch.vms if sid in vm.services] for sid in self.model.services}
+        self.instances = {sid: [vm for vm in arch.vms if sid in vm.service_ids] for sid in self.model.services}
         self.order = list(self.model.services)
         self._placements: dict[tuple, Placement] = {}
         self.cluster = PlatformView(arch, facts, self.model)
         self.needs = {oid: op.needs(self.networking) for oid, op in facts.operations.items()}
-        self.closure = {oid: self._closure(needs.requires) for oid, needs in self.needs.items()}
+        self.closure = {oid: self._closure([*needs.requires, *(s for group in needs.requires_any for s in group)])
+                        for oid, needs in self.needs.items()}
 
     # ---- scenarios ----------------------------------------------------------------------------------
 
@@ -206,12 +211,18 @@ class Engine:
     def phase(self, scenario: Scenario, phase: Phase) -> PhaseImpact:
         placed = self._placement(scenario, phase)
         where, why_down, moved = placed.where, placed.why_down, placed.moved
+        latched = self.latched(scenario) if phase == "after-restart" else {}
+        scenario = dataclasses.replace(scenario, services=scenario.services | set(latched))
         gates = self.model.evaluate_one(where, scenario.services)
         own: dict[str, ServiceState] = {}
         services: dict[str, ServiceState] = {}
+        backend: dict[str, ServiceState] = {}  # services with a front: their state for callers over RPC
         for sid in self.order:
-            own[sid] = self._own_state(sid, scenario, where, why_down, moved)
-            services[sid] = self._with_dependencies(sid, own[sid], services)
+            own[sid] = (ServiceState(DOWN, latched[sid]) if sid in latched
+                        else self._own_state(sid, scenario, where, why_down, moved, phase == "after-restart"))
+            services[sid] = self._with_dependencies(sid, own[sid], services, backend)
+            if self.facts.services[sid].front:
+                backend[sid] = self._with_dependencies(sid, own[sid], services, backend, front=False)
         impaired = self._impairments(own, services)
         cuts = self.model.min_cuts(where, self.failed_events(scenario))
         operations = {oid: self._operation(oid, gates, services, own, impaired, cuts, scenario)
@@ -221,6 +232,20 @@ class Engine:
             at_risk = self._next_failures(where, scenario, risky)
             operations |= {oid: dataclasses.replace(operations[oid], at_risk=at_risk[oid]) for oid in risky}
         return PhaseImpact(phase, where, why_down, placed.ready_seconds, services, operations)
+
+    def latched(self, scenario: Scenario) -> dict[str, str]:
+        """Services that lost every member at once right after the failure and do not come back by
+        themselves once their VMs restart (Galera needs a manual bootstrap), with why: they stay down
+        after the restarts, as if failed as a whole."""
+        where = self._placement(scenario, "immediate").where
+        found = {}
+        for sid in self.order:
+            total_loss = self.facts.services[sid].total_loss
+            if total_loss is None or total_loss.recovery != "manual" or sid in scenario.services:
+                continue
+            if all(where[vm.name] is None for vm in self.instances[sid]):
+                found[sid] = f"lost every member at once and stays down: {total_loss.basis}"
+        return found
 
     def failed_events(self, scenario: Scenario) -> frozenset[str]:
         """The scenario's failed parts and services as the model's events (fencing levels and
@@ -250,7 +275,9 @@ class Engine:
         result: list[dict[Phase, frozenset[str]]] = [{} for _ in scenarios]
         for phase in PHASES:
             placements = [self._placement(s, phase).where for s in scenarios]
-            values = self.model.evaluate_placements(placements, [s.services for s in scenarios])
+            failed = [s.services | set(self.latched(s)) if phase == "after-restart" else s.services
+                      for s in scenarios]
+            values = self.model.evaluate_placements(placements, failed)
             down = {oid: values[gate] for oid, gate in self.model.operations.items()}
             for index, row in enumerate(result):
                 row[phase] = frozenset(oid for oid, column in down.items() if column[index])
@@ -357,8 +384,10 @@ class Engine:
     # ---- services -----------------------------------------------------------------------------------
 
     def _own_state(self, sid: str, scenario: Scenario, where: dict[str, str | None], why_down: dict[str, str],
-                   moved: set[str]) -> ServiceState:
-        """The state a service's own instances give it, by its HA model (dependencies aside)."""
+                   moved: set[str], settled: bool = False) -> ServiceState:
+        """The state a service's own instances give it, by its HA model (dependencies aside). `settled`
+        (after the platform's restarts, minutes later): failovers, cache stalls and reschedules that
+        take seconds are over, so only what lasts impairs it."""
         facts = self.facts.services[sid]
         if sid in scenario.services:
             return ServiceState(DOWN, "is down on every VM")
@@ -373,6 +402,10 @@ class Engine:
         restarted = any(vm.name in moved for vm in running)
         total = len(instances)
 
+        def impaired(cause: str, delay: int) -> ServiceState:
+            return ServiceState(DEGRADED, f"{cause} ({details})", delay_seconds=delay, restarted=restarted,
+                                impaired=True)
+
         if facts.ha_model == "quorum":
             lost_arbiters = [vm for vm in arbiters if where[vm.name] is None or arbiter_failed]
             votes = total + len(arbiters)
@@ -382,27 +415,56 @@ class Engine:
             if votes_up < majority(votes) or not running:
                 return ServiceState(DOWN, f"lost quorum: {votes_up} of {votes} votes up ({details})")
             if votes_up < votes:
-                return ServiceState(DEGRADED, f"runs on {votes_up} of {votes} votes, still a majority "
-                                    f"({details})", restarted=restarted)
+                cause = f"runs on {votes_up} of {votes} votes, still a majority"
+                if facts.writer and instances[0] in lost and not settled:
+                    # Writes go through one member behind the load balancer; the next one takes them.
+                    delay = facts.failover_seconds or 0
+                    return impaired(f"{cause}, and writes move from {instances[0].name} to {running[0].name} in "
+                                    f"about {delay} s", delay)
+                return ServiceState(DEGRADED, f"{cause} ({details})", restarted=restarted)
         elif not running:
             what = "shard" if facts.ha_model == "shards" else "instance"
             return ServiceState(DOWN, f"has no {what} running ({details})")
         elif lost:
-            delay = 0
-            if facts.ha_model in ("active-passive", "vip") and instances[0] in lost:
+            if facts.ha_model == "scheduled":
+                return self._scheduled_state(facts, running, lost, details, restarted, settled)
+            if not settled and facts.ha_model in ("active-passive", "vip") and instances[0] in lost:
                 delay = facts.failover_seconds or 0
                 verb = "fails over to" if facts.ha_model == "active-passive" else "moves the virtual IP to"
-                cause = f"{verb} {running[0].name} in about {delay} s ({details})"
-            elif facts.ha_model == "shards":
-                cause = f"lost {len(lost)} of {total} shards: their part of the cache is gone ({details})"
-            else:
-                cause = f"runs {len(running)} of {total} instances ({details})"
-            return ServiceState(DEGRADED, cause, delay_seconds=delay, restarted=restarted)
+                return impaired(f"{verb} {running[0].name} in about {delay} s", delay)
+            if not settled and facts.ha_model == "shards":
+                what = facts.partial_loss or "their part of the cache is gone"
+                return impaired(f"lost {len(lost)} of {total} shards: {what}", facts.stall_seconds or 0)
+            return ServiceState(DEGRADED, f"runs {len(running)} of {total} instances ({details})", restarted=restarted)
 
         shared = self._newly_shared(list({vm.name: vm for vm in instances + arbiters}.values()), where, moved)
         if shared:
             return ServiceState(DEGRADED, shared, restarted=restarted)
         return ServiceState(OK, restarted=restarted)
+
+    def _scheduled_state(self, facts, running: list[VM], lost: list[VM], details: str,
+                         restarted: bool, settled: bool) -> ServiceState:
+        """A service whose resources (routers, networks) each live on `per_resource` of its instances:
+        losing fewer than that many leaves every resource a copy, and with a standby (VRRP) the ones
+        whose active copy was lost fail over; losing that many or more may take every copy of some,
+        which stay down until their instances return unless Neutron reschedules them."""
+        total = len(running) + len(lost)
+        copies = min(facts.per_resource, total)
+        noun = facts.resource or "resource"
+        rescheduled = facts.reschedule_seconds is not None
+        if len(lost) >= copies and not (settled and rescheduled):
+            until = (f"until Neutron moves them to a live agent, about {facts.reschedule_seconds} s" if rescheduled
+                     else "until their agents return")
+            what = facts.partial_loss or f"the {noun}s that lived only there stop"
+            return ServiceState(DEGRADED, f"lost {len(lost)} of {total} agents, and each {noun} lives on "
+                                f"{copies}: {what}, {until} ({details})", delay_seconds=facts.reschedule_seconds or 0,
+                                restarted=restarted, impaired=True)
+        if facts.failover_seconds and not settled:
+            return ServiceState(DEGRADED, f"lost {len(lost)} of {total} agents: the {noun}s active there fail "
+                                f"over to a standby copy in about {facts.failover_seconds} s ({details})",
+                                delay_seconds=facts.failover_seconds, restarted=restarted, impaired=True)
+        return ServiceState(DEGRADED, f"runs {len(running)} of {total} instances, every {noun} still served "
+                            f"({details})", restarted=restarted)
 
     def _newly_shared(self, instances: list[VM], where: dict[str, str | None], moved: set[str]) -> str | None:
         """A moved instance now next to a sibling, on one host or in one failure domain: one more failure
@@ -423,14 +485,19 @@ class Engine:
                 seen.setdefault(spot, vm.name)
         return None
 
-    def _with_dependencies(self, sid: str, own: ServiceState, done: dict[str, ServiceState]) -> ServiceState:
+    def _with_dependencies(self, sid: str, own: ServiceState, done: dict[str, ServiceState],
+                           backend: dict[str, ServiceState], front: bool = True) -> ServiceState:
+        """A service's state with what it requires and uses; `front=False`: as a caller over RPC sees
+        it, without its API's front (load balancer, token validation)."""
         facts = self.facts.services[sid]
         candidates = [own]
         for dep in facts.requires:
+            if not front and dep in facts.front:
+                continue
             if dep not in done:
-                candidates.append(ServiceState(DOWN, f"needs {dep}, which is not deployed", 1))
-            elif done[dep].state != OK:
-                d = done[dep]
+                if not self.facts.services[dep].external:
+                    candidates.append(ServiceState(DOWN, f"needs {dep}, which is not deployed", 1))
+            elif (d := backend.get(dep, done[dep]) if dep in facts.rpc else done[dep]).state != OK:
                 candidates.append(ServiceState(d.state, f"needs {dep}, which {d.cause}", d.depth + 1, d.delay_seconds))
         for dep in facts.uses:
             if dep in done and done[dep].state == DOWN:
@@ -466,29 +533,41 @@ class Engine:
     def _own_impairment(self, sid: str, own: dict[str, ServiceState]) -> list[Cause]:
         """A service's members impair it (not just thin it): a cache lost shards, or a failover runs."""
         mine = own.get(sid)
-        if mine is None or mine.state != DEGRADED:
+        if mine is None or mine.state != DEGRADED or not mine.impaired:
             return []
-        if self.facts.services[sid].ha_model == "shards" or mine.delay_seconds:
-            return [Cause(sid, DEGRADED, mine.cause or "is degraded")]
-        return []
+        return [Cause(sid, DEGRADED, mine.cause or "is degraded")]
 
     def _down_causes(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> list[Cause]:
         """Every root cause of a down service: the services under it (itself included) whose own members
         fail them, each reached by the shortest chain of `requires`."""
         found: dict[str, Cause] = {}
-        queue: list[tuple[str, tuple[str, ...]]] = [(sid, ())]
+        queue: list[tuple[str, tuple[str, ...], bool]] = [(sid, (), True)]
         seen = {sid}
         while queue:
-            current, via = queue.pop(0)
+            current, via, front = queue.pop(0)
             if own[current].state == DOWN:
                 found.setdefault(current, Cause(current, DOWN, own[current].cause or "is down", via))
-            for dep in self.facts.services[current].requires:
+            facts = self.facts.services[current]
+            for dep in facts.requires:
+                if not front and dep in facts.front:
+                    continue  # reached over RPC: its API's front is not on the path
                 if dep not in services:
-                    found.setdefault(dep, Cause(dep, DOWN, "is not deployed", (*via, current)))
+                    if not self.facts.services[dep].external:
+                        found.setdefault(dep, Cause(dep, DOWN, "is not deployed", (*via, current)))
                 elif services[dep].state == DOWN and dep not in seen:
+                    over_rpc = dep in facts.rpc and bool(self.facts.services[dep].front)
+                    if over_rpc and self._backend_up(dep, services, own):
+                        continue
                     seen.add(dep)
-                    queue.append((dep, (*via, current)))
+                    queue.append((dep, (*via, current), not over_rpc))
         return list(found.values())
+
+    def _backend_up(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> bool:
+        """Whether a service still serves its callers over RPC: its members and what it requires behind
+        its API's front."""
+        facts = self.facts.services[sid]
+        return own[sid].state != DOWN and all(
+            dep in services and services[dep].state != DOWN for dep in facts.requires if dep not in facts.front)
 
     def _operation(self, oid: str, gates: dict[str, bool], services: dict[str, ServiceState],
                    own: dict[str, ServiceState], impaired: dict[str, list[Cause]], cuts: MinCuts,
@@ -497,20 +576,33 @@ class Engine:
         data_plane = self.facts.operations[oid].plane == "data"
         states = own if data_plane else services
         gate = self.model.operations[oid]
+
+        def down_causes(sid: str) -> list[Cause]:
+            if sid not in states:
+                return [] if self.facts.services[sid].external else [Cause(sid, DOWN, "is not deployed")]
+            if states[sid].state != DOWN:
+                return []
+            return ([Cause(sid, DOWN, own[sid].cause or "is down")] if data_plane
+                    else self._down_causes(sid, services, own))
+
         if gates[gate]:
-            causes: list[Cause] = []
-            for sid in needs.requires:
-                if sid not in states:
-                    causes.append(Cause(sid, DOWN, "is not deployed"))
-                elif states[sid].state == DOWN:
-                    causes += ([Cause(sid, DOWN, own[sid].cause or "is down")] if data_plane
-                               else self._down_causes(sid, services, own))
+            causes: list[Cause] = [c for sid in needs.requires for c in down_causes(sid)]
+            for group in needs.requires_any:
+                if all(sid not in states or states[sid].state == DOWN for sid in group):
+                    causes += [c for sid in group for c in down_causes(sid)]
             causes = _shortest(causes)
             repair = self._repair(gate, scenario)
             return OperationState(DOWN, _sentence(causes), None, tuple(causes), repair)
         degraded: list[Cause] = []
         for sid in needs.requires:
             degraded += self._own_impairment(sid, own) if data_plane else impaired.get(sid, [])
+        for group in needs.requires_any:
+            serving = [sid for sid in group if sid in states and states[sid].state != DOWN]
+            for sid in group:
+                for cause in down_causes(sid):  # some alternatives down: only the others' share works
+                    degraded.append(dataclasses.replace(
+                        cause, state=DEGRADED, cause=f"{cause.cause}, so only what {join_and(serving)} "
+                                                     f"{'serves' if len(serving) == 1 else 'serve'} works"))
         for sid in needs.uses:
             if sid in services and services[sid].state == DOWN:
                 degraded += [c.used() for c in self._down_causes(sid, services, own)]
@@ -551,10 +643,17 @@ class Engine:
         if after.operations[oid].state == DOWN or self.arch.platform.ha == "none":
             return None
         restarted = [s for s in self.closure[oid] if s in after.services and after.services[s].restarted]
-        rejoin = [self.facts.services[s].recovery_seconds for s in restarted]
+        rejoin = [self._rejoin_seconds(s, immediate) for s in restarted]
         ready = after.ready_seconds
         back = [ready[vm.name] for s in restarted for vm in self.instances[s] if vm.name in ready]
         return max(back, default=self.restart_seconds) + max(rejoin, default=0)
+
+    def _rejoin_seconds(self, sid: str, immediate: PhaseImpact) -> int:
+        """How long a restarted service takes to serve again: a quorum service that lost every member
+        restarts as a whole (RabbitMQ's nodes wait for the last one to stop), which takes longer."""
+        facts = self.facts.services[sid]
+        whole = facts.total_loss is not None and all(immediate.where[vm.name] is None for vm in self.instances[sid])
+        return facts.total_loss.seconds if whole and facts.total_loss else facts.recovery_seconds
 
     def _closure(self, required: Iterable[str]) -> set[str]:
         found: set[str] = set()

@@ -28,7 +28,7 @@ class Outcome:
 
 
 def run(arch: Architecture, source: SourceMap, path: str, facts: Catalog) -> Outcome:
-    ctx = RuleContext(arch, source, facts)
+    ctx = RuleContext(arch, source, facts.for_architecture(arch))
 
     def problem(rule: ModuleType, finding: Finding, expected: bool = False) -> Problem:
         where = source.locate(finding.at)

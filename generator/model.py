@@ -201,6 +201,30 @@ class OpenStack(_Strict):
         None, description="The OpenStack release, as text (quote numbers: \"2025.1\").", examples=["2025.1"])
     networking: Literal["ovs", "ovn"] = Field(
         "ovs", description="The Neutron back end: ovs (agents) or ovn (OVN databases and northd).")
+    l3_ha: bool = Field(
+        False, description="ML2/OVS: each router runs on up to three L3 agents under VRRP (neutron `l3_ha`), so "
+                           "losing an agent fails its routers over in seconds. Default false, as in Neutron and "
+                           "kolla-ansible: a router lives on one agent and stops with it.")
+    dhcp_agents_per_network: int = Field(
+        1, ge=1, le=16, description="ML2/OVS: DHCP agents serving each network (neutron `dhcp_agents_per_network`). "
+                                    "Default 1, as in Neutron and kolla-ansible: losing that agent stops boots on "
+                                    "its networks until Neutron reschedules them (about 75 s).")
+    storage_backend: Literal["ceph", "lvm", "nfs", "san"] = Field(
+        "ceph", description="What Cinder volumes (and Glance images) are stored on: ceph (RBD: cinder-volume "
+                            "active-active, image and volume operations need the Ceph monitors' quorum when "
+                            "ceph-mon runs on this cluster), nfs or san (a shared back end: cinder-volume "
+                            "active-passive), lvm (each cinder-volume serves the volumes on its own disks).")
+    cells: list[Slug] = Field(
+        default_factory=list, max_length=64,
+        description="Nova cells v2 beyond the one every deployment has: each cell's database, message queue and "
+                    "conductors run on the VMs that name it in `cell`; the API database, the global queue and the "
+                    "super-conductor stay on VMs without one. Empty: one cell sharing the global services.",
+        examples=[["cell1", "cell2"]])
+    coordination: Literal["etcd", "valkey", "zookeeper", "none"] = Field(
+        "etcd", description="The tooz coordination back end that active-active cinder-volume (with ceph) locks "
+                            "through (`[coordination] backend_url`): etcd or valkey (kolla-ansible), zookeeper "
+                            "(OpenStack-Ansible), which it then requires; or none (one shared `backend_host` "
+                            "without locks, which the Cinder team discourages).")
 
 
 class Host(_Strict):
@@ -233,9 +257,24 @@ class VM(_Strict):
     storage: Slug | None = Field(
         None, description="The storage its disks are on (default: the design's one shared storage, when it declares "
                           "one).")
+    cell: Slug | None = Field(
+        None, description="The Nova cell (declared under openstack.cells) whose database, queue, conductors or "
+                          "console proxies this VM runs; absent: the global ones.", examples=["cell1"])
     restart_priority: Literal["high", "medium", "low"] | None = Field(
         None, description="Restart order after a host failure: high first, each group once the one before is ready "
                           "(default: high for databases, queues and load balancers, medium for the rest).")
+
+
+    @property
+    def service_ids(self) -> list[str]:
+        """Its services as the failure model names them: in a cell, `galera@cell1` (that cell's own
+        cluster), in the same order as `services`."""
+        return [f"{sid}@{self.cell}" for sid in self.services] if self.cell else list(self.services)
+
+
+def base_service(sid: str) -> str:
+    """The catalog id of a deployed service id: `galera@cell1` -> `galera`."""
+    return sid.partition("@")[0]
 
 
 class Decision(_Strict):

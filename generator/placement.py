@@ -56,7 +56,7 @@ def move(arch: Architecture, where: Mapping[str, str | None], moving: Collection
     stranded: dict[str, str] = {}
     for vm in sorted((vms[name] for name in moving), key=lambda v: (-(v.memory_gib or 0), -(v.vcpus or 0), v.name)):
         fits = [h for h in hosts if free[h][0] >= (vm.vcpus or 0) and free[h][1] >= (vm.memory_gib or 0)]
-        apart = [h for h in fits if not any(set(vm.services) & set(other.services) for other in running[h])]
+        apart = [h for h in fits if not any(set(vm.service_ids) & set(other.service_ids) for other in running[h])]
         choices = fits if anti_affinity is None else apart if anti_affinity == "mandatory" or apart else fits
         if not choices:
             placed[vm.name] = None

@@ -20,7 +20,7 @@ PLATFORMS = {
                      "    - {name: ipmi, kind: ipmi}\n"
                      "    - {name: sbd, kind: sbd}  # the watchdog, for when the BMC lost power with its host\n"},
 }
-CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-scheduler, nova-conductor, nova-novncproxy, "
+CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler, nova-conductor, nova-novncproxy, "
               "neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-engine, memcached")
 # role, how many VMs, vCPUs, GiB, services
 ROLES = (

@@ -50,8 +50,17 @@ def in_domains(arch: Architecture, domains: frozenset[str], hosts: frozenset[str
 
 
 def whole_services(arch: Architecture, known: set[str]) -> list[Scenario]:
-    deployed = dict.fromkeys(s for vm in arch.vms for s in vm.services if s in known)
+    deployed = dict.fromkeys(s for vm in arch.vms for s in vm.service_ids if s in known)
     return [Scenario(services=frozenset([sid])) for sid in deployed]
+
+
+def cells(arch: Architecture, known: set[str]) -> list[Scenario]:
+    """Each Nova cell failing as a whole: every service of its own (database, queue, conductors)."""
+    return [Scenario(services=frozenset(cell_services(arch, cell, known))) for cell in arch.openstack.cells]
+
+
+def cell_services(arch: Architecture, cell: str, known: set[str]) -> list[str]:
+    return list(dict.fromkeys(s for vm in arch.vms if vm.cell == cell for s in vm.service_ids if s in known))
 
 
 def host_pairs(arch: Architecture) -> list[Scenario]:
@@ -76,19 +85,23 @@ class UnknownName(ValueError):
 
 def from_names(arch: Architecture, known_services: set[str], names: list[str]) -> Scenario:
     """A scenario failing each name: a host, a VM, a failure domain (its hosts and the parts in it), a
-    part of the platform (witness, fencing level, storage, switch, management server) or a deployed
-    service."""
+    part of the platform (witness, fencing level, storage, switch, management server), a deployed
+    service (`galera`, or a cell's own: `galera@cell1`) or a Nova cell (every service of its own)."""
     hosts = {host.name for host in arch.hosts}
     vms = {vm.name for vm in arch.vms}
     domains = set(arch.failure_domains)
     parts = set(part_names(arch))
-    services = {s for vm in arch.vms for s in vm.services if s in known_services}
+    services = {s for vm in arch.vms for s in vm.service_ids if s in known_services}
+    cell_names = set(arch.openstack.cells)
     failed: dict[str, set[str]] = {"hosts": set(), "vms": set(), "services": set(), "domains": set(), "parts": set()}
     for name in names:
+        if name in cell_names and name not in hosts | vms | domains | parts:
+            failed["services"] |= set(cell_services(arch, name, known_services))
+            continue
         kind = ("hosts" if name in hosts else "vms" if name in vms else "domains" if name in domains
                 else "parts" if name in parts else "services" if name in services else None)
         if kind is None:
-            hint = suggestion(name, hosts | vms | domains | parts | services)
+            hint = suggestion(name, hosts | vms | domains | parts | services | cell_names)
             detail = (" (it is a catalog service this architecture does not deploy)" if name in known_services
                       else " (a VM's local disk fails with its host)" if any(
                           s.name == name for s in arch.storage) else "")
@@ -108,6 +121,7 @@ def all_sets(arch: Architecture, known_services: set[str]) -> dict[str, list[Sce
         "failure domains": failure_domains(arch),
         "platform parts": platform_parts(arch),
         "whole services": whole_services(arch, known_services),
+        "cells": cells(arch, known_services),
         "pairs of hosts": host_pairs(arch),
         "maintenance then a failure": maintenance_then_failure(arch),
     }

@@ -123,6 +123,7 @@ def _build_guide(arch: Architecture, facts: Catalog) -> tuple[str, dict[str, byt
 
 def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:
     arch = analysis.arch
+    facts = analysis.engine.facts  # as it holds for this design (its settings, its cells)
     platform = facts.platforms[arch.platform.hypervisor]
     warnings = sum(p.severity is Severity.WARNING for p in result.problems)
     status = ("counterexample: fails as intended" if arch.status == "counterexample"
@@ -151,6 +152,7 @@ def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
 def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
     arch = analysis.arch
     engine = analysis.engine
+    facts = engine.facts  # as it holds for this design (its settings, its cells)
     operations = list(facts.operations)
     hosts = analysis.sets["single hosts"]
     matrix = {phase: [(oid, [impact.phase(phase).operations[oid].state for impact in hosts]) for oid in operations]

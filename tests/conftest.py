@@ -69,7 +69,7 @@ VALID = textwrap.dedent("""\
     """)
 
 
-ALL_OVS = ("haproxy, keepalived, galera, rabbitmq, memcached, keystone, glance-api, placement-api, nova-api, "
+ALL_OVS = ("haproxy, keepalived, galera, rabbitmq, memcached, keystone, glance-api, placement-api, nova-api, nova-metadata, "
            "nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, "
            "neutron-metadata-agent")
 

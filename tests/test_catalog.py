@@ -14,6 +14,7 @@ SCHEMA_V1_SERVICES = {
     "placement-api", "nova-api", "nova-scheduler", "nova-conductor", "nova-novncproxy", "neutron-server",
     "neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent", "ovn-northd", "ovn-nb-db", "ovn-sb-db",
     "cinder-api", "cinder-scheduler", "cinder-volume", "horizon", "heat-api", "heat-engine",
+    "nova-metadata", "valkey", "zookeeper",
 }
 REQUIRED_OPERATIONS = {
     "authenticate", "list-instances", "boot-instance", "delete-instance", "instance-console", "instance-metadata",
@@ -74,7 +75,7 @@ def test_quorum_services_name_a_real_arbitrator():
 def test_required_services_per_networking_flavour():
     ovs, ovn = set(FACTS.required_services("ovs")), set(FACTS.required_services("ovn"))
     core = {"haproxy", "keepalived", "galera", "rabbitmq", "keystone", "glance-api", "placement-api", "nova-api",
-            "nova-scheduler", "nova-conductor", "neutron-server"}
+            "nova-metadata", "nova-scheduler", "nova-conductor", "neutron-server"}
     assert ovs == core | {"neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent"}
     assert ovn == core | {"ovn-northd", "ovn-nb-db", "ovn-sb-db"}
 

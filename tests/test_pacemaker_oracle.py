@@ -63,7 +63,7 @@ FOUR_HOSTS = textwrap.dedent("""\
         host: kvm-01
         vcpus: 12
         memory_gib: 48
-        services: &controller [haproxy, keepalived, keystone, glance-api, placement-api, nova-api, nova-scheduler,
+        services: &controller [haproxy, keepalived, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
                                nova-conductor, nova-novncproxy, neutron-server, ovn-northd, cinder-api,
                                cinder-scheduler, cinder-volume, horizon, heat-api, heat-engine, memcached]
       - {{name: ctl-02, host: kvm-02, vcpus: 12, memory_gib: 48, services: *controller}}

@@ -88,7 +88,9 @@ def test_shared_storage_failure_stops_its_vms_and_nothing_restarts_them():
     assert running(impact.after_restart) == set()
     assert down(impact.after_restart) >= {"authenticate", "boot-instance"}
     assert impact.after_restart.why_down["db-01"] == "db-01 on esxi-01 is down: its storage datastore-01 failed"
-    assert impact.after_restart.operations["authenticate"].repair == ("datastore-01",)
+    assert impact.immediate.operations["authenticate"].repair == ("datastore-01",)
+    # Every galera member went down at once: with the datastore back it still needs a manual bootstrap.
+    assert impact.after_restart.operations["authenticate"].repair == ("datastore-01", "galera")
 
 
 def test_ceph_survives_one_host_and_stops_with_two_local_disks_never_move():

@@ -4,6 +4,10 @@ The knowledge is data: `services.yaml`, `operations.yaml` and `platforms.yaml` b
 every entry with the sources it rests on. They are read with the same safe loader as architecture
 files and checked by the strict models below; `integrity_problems` checks that references resolve
 and that the dependency graph has no cycle.
+
+Some facts depend on how a design deploys OpenStack (`openstack.l3_ha`, `storage_backend`, ...): an
+entry's `variants` say what changes with which setting, and `Catalog.for_design` gives the catalog as
+it holds for one design's settings. Everything that judges a design reads that catalog.
 """
 
 from __future__ import annotations
@@ -15,16 +19,53 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from generator import loader
+from generator.model import Architecture, OpenStack
 
 HERE = Path(__file__).resolve().parent
 
-HaModel = Literal["active-active", "quorum", "active-passive", "shards", "vip", "arbitrator"]
+HaModel = Literal["active-active", "quorum", "active-passive", "shards", "vip", "arbitrator", "scheduled"]
 Networking = Literal["ovs", "ovn"]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+Setting = str | int | bool  # the value of one of a design's `openstack` settings
+
+
+class TotalLoss(_Strict):
+    """What a quorum service needs after losing every member at once."""
+
+    recovery: Literal["automatic", "manual"]  # manual: it stays down until an operator bootstraps it
+    seconds: int = Field(ge=0)  # automatic: until it serves again once its members run
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
+class ServiceVariant(_Strict):
+    """What changes for a service when a design's settings match `when` (fields given here replace the
+    service's own)."""
+
+    when: dict[str, Setting] = Field(min_length=1)
+    ha_model: HaModel | None = None
+    requires: list[str] | None = None
+    uses: list[str] | None = None
+    min_instances: int | None = Field(None, ge=1)
+    recommended_instances: int | None = Field(None, ge=1)
+    failover_seconds: int | None = None
+    per_resource: int | None = Field(None, ge=1)
+    reschedule_seconds: int | None = None
+    resource: str | None = None
+    role: str | None = None
+    when_down: str | None = None
+    partial_loss: str | None = None
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    def matches(self, settings: dict[str, object]) -> bool:
+        return all(settings.get(key) == value for key, value in self.when.items())
 
 
 class Service(_Strict):
@@ -36,23 +77,74 @@ class Service(_Strict):
     min_instances: int = Field(ge=1)
     recommended_instances: int = Field(ge=1)
     failover_seconds: int | None = None  # active-passive and vip: time for a standby to take over
+    # quorum, `writer`: written through one member (the first) behind the load balancer, the others
+    # backups; losing it moves writes after `failover_seconds`.
+    writer: bool = False
+    total_loss: TotalLoss | None = None
+    # scheduled: each resource (a router, a network) lives on `per_resource` of the instances, or as
+    # many as the design's setting `per_resource_setting` says; `reschedule_seconds` after losing them
+    # all it moves to a live one (None: it stays where it is until its instances return).
+    per_resource: int = Field(1, ge=1)
+    per_resource_setting: str | None = None
+    reschedule_seconds: int | None = None
+    resource: str | None = None  # scheduled: what is scheduled ("router", "network")
+    stall_seconds: int | None = None  # shards: clients wait on a lost member until they mark it dead
+    partial_loss: str | None = None  # shards, scheduled: what losing some members does, a phrase
     requires: list[str] = []
     uses: list[str] = []
+    # Of `requires`, what a request to this service's API passes first (the load balancer, token
+    # validation); a caller over RPC (`rpc`) needs only the rest.
+    front: list[str] = []
+    rpc: list[str] = []  # of `requires`, services it calls over the message queue, not through their API
     deploy: Literal["required", "optional"]
+    # It may run outside the management cluster (storage nodes): deployed on no VM, it is taken as
+    # running elsewhere, beyond the failures refarch models, instead of missing.
+    external: bool = False
+    # Nova cells v2: each cell runs its own (its database, queue, conductors, console proxies).
+    cell_scoped: bool = False
     networking: Literal["both", "ovs", "ovn"]
     recovery_seconds: int = Field(ge=0)
     when_down: str
     keeps_working: str
     notes: str | None = None
     sources: list[Url] = Field(min_length=1)
+    variants: list[ServiceVariant] = []
 
     def belongs_to(self, networking: Networking) -> bool:
         return self.networking in ("both", networking)
+
+    def for_design(self, settings: dict[str, object]) -> Service:
+        """This service as it holds with a design's settings: matching variants applied in order."""
+        changes: dict[str, object] = {}
+        for variant in self.variants:
+            if variant.matches(settings):
+                changes |= variant.model_dump(exclude_none=True, exclude={"when", "basis", "sources"})
+                changes["sources"] = list(dict.fromkeys([*changes.get("sources", self.sources), *variant.sources]))
+                changes["notes"] = " ".join(filter(None, [self.notes, variant.basis]))
+        if self.per_resource_setting is not None and isinstance(settings.get(self.per_resource_setting), int):
+            changes.setdefault("per_resource", settings[self.per_resource_setting])
+        return self.model_copy(update=changes) if changes else self
 
 
 class Needs(_Strict):
     requires: list[str] = []
     uses: list[str] = []
+    # Groups of services of which any one will do: the operation stops when every service of a group
+    # is down, and works partly while some are (each serves its own share, e.g. routed or isolated networks).
+    requires_any: list[list[str]] = []
+
+
+class OperationVariant(_Strict):
+    """Services an operation needs too when a design's settings match `when`."""
+
+    when: dict[str, Setting] = Field(min_length=1)
+    requires: list[str] = []
+    uses: list[str] = []
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    def matches(self, settings: dict[str, object]) -> bool:
+        return all(settings.get(key) == value for key, value in self.when.items())
 
 
 class Operation(_Strict):
@@ -61,14 +153,32 @@ class Operation(_Strict):
     plane: Literal["control", "data"]
     requires: list[str] = []
     uses: list[str] = []
+    requires_any: list[list[str]] = []
     ovs: Needs = Needs()
     ovn: Needs = Needs()
+    # Nova cells v2: `instance`, it acts on an existing instance and needs that instance's cell
+    # (`cell_needs`: the cell's own services it goes through); `any`, any cell that can take a new
+    # instance will do; `list`, it reads every cell and returns partial results while one is down.
+    cell: Literal["instance", "any", "list"] | None = None
+    cell_needs: list[str] = []
     sources: list[Url] = Field(min_length=1)
+    variants: list[OperationVariant] = []
 
     def needs(self, networking: Networking) -> Needs:
         """The services this operation needs with that networking flavour."""
         extra: Needs = getattr(self, networking)
-        return Needs(requires=[*self.requires, *extra.requires], uses=[*self.uses, *extra.uses])
+        return Needs(requires=[*self.requires, *extra.requires], uses=[*self.uses, *extra.uses],
+                     requires_any=[*self.requires_any, *extra.requires_any])
+
+    def for_design(self, settings: dict[str, object]) -> Operation:
+        """This operation as it holds with a design's settings: the needs of matching variants added."""
+        matching = [v for v in self.variants if v.matches(settings)]
+        if not matching:
+            return self
+        return self.model_copy(update={
+            "requires": list(dict.fromkeys([*self.requires, *(s for v in matching for s in v.requires)])),
+            "uses": list(dict.fromkeys([*self.uses, *(s for v in matching for s in v.uses)])),
+            "sources": list(dict.fromkeys([*self.sources, *(u for v in matching for u in v.sources)]))})
 
 
 class AntiAffinity(_Strict):
@@ -151,6 +261,70 @@ class Catalog(_Strict):
 
     def required_services(self, networking: Networking) -> list[str]:
         return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
+
+    def for_design(self, settings: dict[str, object]) -> Catalog:
+        """The catalog as it holds for a design with these `openstack` settings (memoised): variants
+        applied, and with Nova cells each cell's own services (`galera@cell1`) and operations. A catalog
+        that is already a design's is returned as it is."""
+        if id(self) in _DESIGN_CATALOGS:
+            return self
+        key = (id(self), tuple(sorted((k, repr(v)) for k, v in settings.items())))
+        if key not in _FOR_DESIGN:
+            services = {sid: s.for_design(settings) for sid, s in self.services.items()}
+            operations = {oid: o.for_design(settings) for oid, o in self.operations.items()}
+            cells = settings.get("cells") or []
+            if isinstance(cells, list) and cells:
+                services, operations = _with_cells(services, operations, [str(c) for c in cells])
+            _FOR_DESIGN[key] = self.model_copy(update={"services": services, "operations": operations})
+            _DESIGN_CATALOGS.add(id(_FOR_DESIGN[key]))
+        return _FOR_DESIGN[key]
+
+
+    def for_architecture(self, arch: Architecture) -> Catalog:
+        """`for_design` with an architecture's `openstack` settings."""
+        return self.for_design(arch.openstack.model_dump(mode="json"))
+
+
+_FOR_DESIGN: dict[tuple, Catalog] = {}  # kept for the life of the process, so their ids stay theirs
+_DESIGN_CATALOGS: set[int] = set()
+
+
+def _with_cells(services: dict[str, Service], operations: dict[str, Operation],
+                cells: list[str]) -> tuple[dict[str, Service], dict[str, Operation]]:
+    """Services and operations of a design with Nova cells: each cell-scoped service once per cell,
+    needing its cell's own services; each operation on existing instances once per cell, needing that
+    cell; boot needing any cell, listing every cell (partial results while one is down)."""
+    scoped = {sid for sid, s in services.items() if s.cell_scoped}
+
+    def in_cell(names: list[str], cell: str, only: set[str] = scoped) -> list[str]:
+        return [f"{sid}@{cell}" if sid in only else sid for sid in names]
+
+    result = dict(services)
+    for cell in cells:
+        for sid in scoped:
+            service = services[sid]
+            result[f"{sid}@{cell}"] = service.model_copy(update={
+                "name": f"{service.name} ({cell})", "deploy": "optional",
+                "requires": in_cell(service.requires, cell), "uses": in_cell(service.uses, cell),
+                "rpc": in_cell(service.rpc, cell), "front": in_cell(service.front, cell),
+                "arbitrator": f"{service.arbitrator}@{cell}" if service.arbitrator in scoped else service.arbitrator})
+    ops: dict[str, Operation] = {}
+    for oid, op in operations.items():
+        if op.cell == "instance":
+            needs = set(op.cell_needs)
+            for cell in cells:
+                requires = in_cell(op.requires, cell, needs)
+                ops[f"{oid}@{cell}"] = op.model_copy(update={
+                    "name": f"{op.name} in {cell}", "cell": None,
+                    "requires": [*requires, *(f"{sid}@{cell}" for sid in op.cell_needs if sid not in op.requires)]})
+        elif op.cell == "any":
+            ops[oid] = op.model_copy(update={"requires_any": [*op.requires_any,
+                                                              [f"nova-conductor@{cell}" for cell in cells]]})
+        elif op.cell == "list":
+            ops[oid] = op.model_copy(update={"uses": [*op.uses, *(f"galera@{cell}" for cell in cells)]})
+        else:
+            ops[oid] = op
+    return result, ops
 
 
 class KollaService(_Strict):
@@ -238,25 +412,39 @@ def integrity_problems(catalog: Catalog) -> list[str]:
     """References that do not resolve, and dependency cycles, as sentences."""
     problems = []
     known = catalog.services
+    settings = set(OpenStack.model_fields)
     for sid, service in known.items():
-        for other in (*service.requires, *service.uses, *([service.arbitrator] if service.arbitrator else [])):
-            if other not in known:
-                problems.append(f"service {sid} refers to unknown service {other}")
-        if service.ha_model in ("active-passive", "vip") and service.failover_seconds is None:
-            problems.append(f"service {sid} ({service.ha_model}) needs failover_seconds")
+        variants = [*service.variants]
+        named = [*service.requires, *service.uses, *([service.arbitrator] if service.arbitrator else [])]
+        for variant in variants:
+            named += [*(variant.requires or []), *(variant.uses or [])]
+            problems += [f"service {sid} has a variant for unknown setting {key}" for key in variant.when
+                         if key not in settings]
+        problems += [f"service {sid} refers to unknown service {other}" for other in named if other not in known]
+        if service.per_resource_setting is not None and service.per_resource_setting not in settings:
+            problems.append(f"service {sid} takes per_resource from unknown setting {service.per_resource_setting}")
+        for resolved in (service, *(service.for_design(dict(v.when)) for v in variants)):
+            if resolved.ha_model in ("active-passive", "vip") and resolved.failover_seconds is None:
+                problems.append(f"service {sid} ({resolved.ha_model}) needs failover_seconds")
+            if not set(resolved.front) | set(resolved.rpc) <= set(resolved.requires):
+                problems.append(f"service {sid}: front and rpc must name services it requires")
     for oid, operation in catalog.operations.items():
+        named = [s for v in operation.variants for s in (*v.requires, *v.uses)]
+        problems += [f"operation {oid} has a variant for unknown setting {key}" for v in operation.variants
+                     for key in v.when if key not in settings]
         for networking in ("ovs", "ovn"):
             needs = operation.needs(networking)
-            for other in (*needs.requires, *needs.uses):
-                if other not in known:
-                    problems.append(f"operation {oid} refers to unknown service {other}")
+            named += [*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group)]
+        problems += [f"operation {oid} refers to unknown service {other}"
+                     for other in dict.fromkeys(named) if other not in known]
     problems += [f"dependency cycle: {' -> '.join(cycle)}" for cycle in _cycles(catalog)]
     return problems
 
 
 def _cycles(catalog: Catalog) -> list[list[str]]:
     """Cycles in the requires/uses graph, found by depth-first search."""
-    graph = {sid: [*s.requires, *s.uses] for sid, s in catalog.services.items()}
+    graph = {sid: [*s.requires, *s.uses, *(d for v in s.variants for d in (*(v.requires or []), *(v.uses or [])))]
+             for sid, s in catalog.services.items()}
     state: dict[str, str] = {}
     found: list[list[str]] = []
 

@@ -28,8 +28,8 @@ def ps(value: str) -> str:
 def sibling_groups(arch: Architecture) -> list[tuple[str, list[VM]]]:
     """For each service with several VMs, those VMs: the sets to keep apart."""
     groups = []
-    for sid in dict.fromkeys(s for vm in arch.vms for s in vm.services):
-        vms = [vm for vm in arch.vms if sid in vm.services]
+    for sid in dict.fromkeys(s for vm in arch.vms for s in vm.service_ids):
+        vms = [vm for vm in arch.vms if sid in vm.service_ids]
         if len(vms) > 1:
             groups.append((sid, vms))
     return groups

@@ -64,13 +64,13 @@ class RuleContext:
 
     def deployed(self) -> list[str]:
         """Service ids deployed on some VM, in order of first appearance."""
-        return list(dict.fromkeys(service for vm in self.arch.vms for service in vm.services))
+        return list(dict.fromkeys(service for vm in self.arch.vms for service in vm.service_ids))
 
     def placements(self, service: str) -> list[Placement]:
         return [
-            Placement(vm, i, ("vms", i, "services", vm.services.index(service)))
+            Placement(vm, i, ("vms", i, "services", vm.service_ids.index(service)))
             for i, vm in enumerate(self.arch.vms)
-            if service in vm.services
+            if service in vm.service_ids
         ]
 
     def voters(self, service: str) -> list[Placement]:

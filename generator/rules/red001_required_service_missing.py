@@ -4,9 +4,14 @@
 
 Every control plane needs a core set of services for its networking flavour: the load balancer and
 its virtual IP (haproxy, keepalived), the database (galera), the message bus (rabbitmq), keystone,
-the image, placement, compute and networking APIs with the nova scheduler and conductor, and either
-the ML2/OVS agents (DHCP, L3, metadata) or the OVN databases and northd. The rule reports each one
-that no VM runs.
+the image, placement, compute, metadata and networking APIs with the nova scheduler and conductor,
+and either the ML2/OVS agents (DHCP, L3, metadata) or the OVN databases and northd. The rule reports
+each one that no VM runs.
+
+It also reports a service that a deployed one requires with this design's settings and that no VM
+runs (active-active cinder-volume with Ceph locks through its `coordination` back end: etcd, valkey
+or zookeeper), and a Nova cell (`openstack.cells`) without its own database (galera), message queue
+(rabbitmq) or conductor (nova-conductor) on the VMs that name it.
 
 ## Why it matters
 
@@ -23,7 +28,7 @@ openstack: {networking: ovs}
 vms:
   - name: ctl-1
     host: host-1
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-l3-agent, neutron-metadata-agent]
 ```
 
@@ -36,7 +41,7 @@ openstack: {networking: ovs}
 vms:
   - name: ctl-1
     host: host-1
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-l3-agent, neutron-metadata-agent,
                neutron-dhcp-agent]
 ```
@@ -56,15 +61,36 @@ from generator.rules.context import Finding, RuleContext
 ID = "RED001"
 NAME = "required-service-missing"
 SEVERITY = Severity.ERROR
-SUMMARY = "A service every control plane needs (for its networking flavour) runs on no VM."
+SUMMARY = ("A service every control plane needs (for its networking flavour), a service a deployed one requires, "
+           "or a Nova cell's own database, queue or conductor runs on no VM.")
+CELL_CORE = ("galera", "rabbitmq", "nova-conductor")  # what each Nova cell runs of its own
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     deployed = set(ctx.deployed())
     networking = ctx.arch.openstack.networking
-    for sid in ctx.catalog.required_services(networking):
+    required = ctx.catalog.required_services(networking)
+    for sid in required:
         if sid not in deployed:
             facts = ctx.catalog.services[sid]
             yield Finding(("vms",), f"`{sid}` ({facts.name}) runs on no VM; every control plane with {networking} "
                           "networking needs it", sid,
                           f"{facts.role} Run it on {facts.recommended_instances} VMs on different hosts.")
+    reported = set(required)
+    for sid, facts in ctx.services():
+        for dep in facts.requires:
+            if dep in deployed or dep in reported or ctx.catalog.services[dep].external or "@" in dep:
+                continue
+            reported.add(dep)
+            needed = ctx.catalog.services[dep]
+            yield Finding(ctx.placements(sid)[0].at, f"`{sid}` requires `{dep}` ({needed.name}) in this design, "
+                          "and no VM runs it", dep,
+                          f"{needed.role} Run it on {needed.recommended_instances} VMs on different hosts, or change "
+                          "the setting that makes it needed (see the catalog page).")
+    for index, cell in enumerate(ctx.arch.openstack.cells):
+        for base in CELL_CORE:
+            if f"{base}@{cell}" not in deployed:
+                facts = ctx.catalog.services[base]
+                yield Finding(("openstack", "cells", index), f"Nova cell `{cell}` runs no `{base}` ({facts.name}) of "
+                              "its own", f"{base}@{cell}",
+                              f"Run it on {facts.recommended_instances} VMs with `cell: {cell}`, on different hosts.")

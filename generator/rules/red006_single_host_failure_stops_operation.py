@@ -23,17 +23,17 @@ Two of the three rabbitmq members on one host:
 vms:
   - name: ctl-1
     host: host-1
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
   - {name: mq-1, host: host-1, services: [rabbitmq]}
   - name: ctl-2
     host: host-2
-    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-scheduler,
+    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
                nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent]
   - name: ctl-3
     host: host-3
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
 ```
@@ -46,17 +46,17 @@ One member per host:
 vms:
   - name: ctl-1
     host: host-1
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
   - {name: mq-1, host: host-2, services: [rabbitmq]}
   - name: ctl-2
     host: host-2
-    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-scheduler,
+    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
                nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent]
   - name: ctl-3
     host: host-3
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
 ```

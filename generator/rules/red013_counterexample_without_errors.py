@@ -19,17 +19,17 @@ status: counterexample
 vms:
   - name: ctl-1
     host: host-1
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
   - name: ctl-2
     host: host-2
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
   - name: ctl-3
     host: host-3
-    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api,
+    services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
                nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
                neutron-metadata-agent]
 ```

@@ -4,7 +4,7 @@ from conftest import CLEAN, at, edit, findings
 def test_two_instances_on_one_host():
     text = edit("name: ctl-03, host: kvm-03", "name: ctl-03, host: kvm-01", CLEAN)
     problems = findings(text, "RED004")
-    assert len(problems) == 15  # every service of ctl-03
+    assert len(problems) == 16  # every service of ctl-03
     galera = next(p for p in problems if p.message.startswith("`galera`"))
     assert (galera.line, galera.col) == at(text, 15, "galera")
     assert galera.message == "`galera` runs on ctl-01 and ctl-03, both on host kvm-01: one host failure takes both"

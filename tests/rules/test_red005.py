@@ -11,7 +11,7 @@ def in_domains(a: str, b: str, c: str) -> str:
 def test_every_instance_in_one_domain():
     text = in_domains("rack-a", "rack-a", "rack-a")
     problems = findings(text, "RED005")
-    assert len(problems) == 15
+    assert len(problems) == 16
     assert (problems[0].line, problems[0].col) == at(text, 14, "haproxy")
     assert problems[0].message == ("every instance of `haproxy` runs on hosts in failure domain rack-a: losing rack-a "
                                    "stops HAProxy")

@@ -1,0 +1,149 @@
+"""How OpenStack itself behaves when its services fail, as the catalog's corrected facts say (each test
+names the fact it pins; the sources are in generator/catalog/)."""
+
+from __future__ import annotations
+
+from conftest import CLEAN, edit
+from test_impact import ROOT, engine, fail, states
+
+VSPHERE = (ROOT / "architectures" / "vsphere-four-hosts.yaml").read_text().replace(
+    "id: vsphere-four-hosts", "id: clean")
+
+
+def vsphere(old: str = "", new: str = ""):
+    """The shipped vSphere design (routers in L3 HA, two DHCP agents per network), with one edit."""
+    return engine(edit(old, new, VSPHERE) if old else VSPHERE)
+
+
+def test_metadata_with_ovs_goes_over_rpc_so_it_needs_the_queue_but_not_keystone():
+    # The metadata agent looks the port up in neutron-server over RPC; nova checks a shared secret.
+    eng = vsphere()
+    rabbit = fail(eng, "rabbitmq").immediate.operations["instance-metadata"]
+    assert rabbit.state == "down" and "rabbitmq" in rabbit.reason
+    keystone = fail(eng, "keystone").immediate
+    assert states(keystone)["authenticate"] == "down"
+    assert states(keystone)["create-network"] == "down"  # neutron's API needs a token
+    assert states(keystone)["instance-metadata"] == "ok"
+    # neutron-server's workers themselves are another matter: without them nothing answers the agent.
+    server = fail(eng, "neutron-server").immediate.operations["instance-metadata"]
+    assert server.state == "down"
+    assert server.reason == ("needs neutron-metadata-agent, which needs neutron-server, which is down on every VM")
+
+
+def test_metadata_is_served_through_the_router_or_the_dhcp_namespace():
+    eng = vsphere()
+    no_routers = fail(eng, "neutron-l3-agent").immediate.operations["instance-metadata"]
+    assert no_routers.state == "degraded"
+    assert "so only what neutron-dhcp-agent serves works" in no_routers.reason
+    both = fail(eng, "neutron-l3-agent", "neutron-dhcp-agent").immediate.operations["instance-metadata"]
+    assert both.state == "down"
+    assert {c.service for c in both.root_causes} == {"neutron-l3-agent", "neutron-dhcp-agent"}
+
+
+def test_without_l3_ha_a_router_stops_with_its_agent():
+    eng = vsphere("l3_ha: true", "l3_ha: false")
+    impact = fail(eng, "net-01")
+    routed = impact.immediate.operations["routed-traffic"]
+    # The routers on net-02's agent keep routing: partial, so degraded for the data plane.
+    assert routed.state == "degraded"
+    assert "the routed and floating-IP traffic of the routers that lived only there stops" in routed.reason
+    assert "until their agents return" in routed.reason  # no automatic rescheduling by default
+    assert states(impact.immediate)["existing-network-traffic"] == "ok"
+    assert states(fail(eng, "net-01", "net-02").immediate)["routed-traffic"] == "down"
+    # Once the platform restarts net-01, its agent (and its routers) are back.
+    assert impact.after_restart.operations["routed-traffic"].state == "ok"
+
+
+def test_with_l3_ha_a_router_fails_over_to_its_standby():
+    impact = fail(vsphere(), "net-01")
+    routed = impact.immediate.operations["routed-traffic"]
+    assert routed.state == "degraded" and "fail over to a standby copy in about 10 s" in routed.reason
+    assert impact.recovery_seconds["routed-traffic"] == 10
+
+
+def test_one_dhcp_agent_per_network_stops_boots_on_its_networks_until_neutron_reschedules():
+    one = fail(vsphere("dhcp_agents_per_network: 2", "dhcp_agents_per_network: 1"), "net-01").immediate
+    boot = one.operations["boot-instance"]
+    assert boot.state == "degraded"
+    assert "boots on the networks they served fail" in boot.reason and "about 75 s" in boot.reason
+    # With two agents per network, every network keeps one: only redundancy is lost.
+    two = fail(vsphere(), "net-01").immediate
+    assert "neutron-dhcp-agent" not in (two.operations["boot-instance"].reason or "")
+    assert states(fail(vsphere(), "neutron-dhcp-agent").immediate)["boot-instance"] == "down"
+
+
+def test_losing_a_memcached_server_stalls_the_apis_that_cache_in_it():
+    impact = fail(engine(CLEAN), "ctl-01")
+    auth = impact.immediate.operations["authenticate"]
+    assert auth.state == "degraded"
+    assert "stalls until each of its worker processes has timed out" in auth.reason
+    assert "about 150 s" in auth.reason
+    assert impact.immediate.services["memcached"].delay_seconds == 150
+
+
+def test_galera_is_written_through_one_member_so_losing_it_is_a_failover():
+    eng = vsphere()
+    writer = fail(eng, "db-01")
+    assert writer.immediate.services["galera"].cause.startswith(
+        "runs on 2 of 3 votes, still a majority, and writes move from db-01 to db-02 in about 10 s (db-01 ")
+    assert writer.immediate.operations["authenticate"].state == "degraded"
+    assert writer.recovery_seconds["authenticate"] == 10
+    # Minutes later, once the platform has restarted what it could, that failover is long over.
+    assert writer.after_restart.operations["authenticate"].state == "ok"
+    backup = fail(eng, "db-02").immediate.operations["authenticate"]
+    assert (backup.state, backup.margin) == ("ok", 0)
+
+
+def test_galera_after_a_total_loss_needs_a_manual_bootstrap():
+    # Every database VM fails at once; the platform restarts them in place, but Galera has no primary
+    # component left and stays down until an operator bootstraps it.
+    impact = fail(vsphere(), "db-01", "db-02", "db-03")
+    assert all(impact.after_restart.where[vm] is not None for vm in ("db-01", "db-02", "db-03"))
+    galera = impact.after_restart.services["galera"]
+    assert galera.state == "down" and "must be bootstrapped by hand" in galera.cause
+    assert impact.after_restart.operations["authenticate"].state == "down"
+    assert impact.recovery_seconds["authenticate"] is None
+    # Losing two of three is no total loss: the members rejoin by themselves once restarted.
+    assert fail(vsphere(), "db-01", "db-02").after_restart.services["galera"].state == "ok"
+
+
+def test_rabbitmq_after_a_total_loss_restarts_as_a_whole_which_takes_minutes():
+    # vSphere, four hosts: rabbitmq on the three controllers, galera's members on kvm-01, kvm-02 and kvm-04.
+    text = CLEAN.replace("hypervisor: kvm\n  ha: pacemaker\n  fencing: ipmi", "hypervisor: vsphere\n  ha: vsphere-ha")
+    text = text.replace(" galera,", "").replace("vms:\n", "  - {name: kvm-04, cpus: 64, memory_gib: 256}\nvms:\n")
+    text += "".join(f"  - {{name: db-0{i}, host: kvm-0{h}, vcpus: 2, memory_gib: 4, services: [galera]}}\n"
+                    for i, h in ((1, 1), (2, 2), (3, 4)))
+    eng = engine(text)
+    whole = fail(eng, "kvm-01", "kvm-02", "kvm-03")
+    assert whole.after_restart.services["rabbitmq"].state != "down"  # all three now on kvm-04
+    ready = max(whole.after_restart.ready_seconds.values())
+    # Every node lost at once: the broker restarts as a whole (about 300 s), not a member rejoining (60 s).
+    assert whole.recovery_seconds["boot-instance"] == ready + 300
+    partial = fail(eng, "kvm-01", "kvm-02")
+    assert partial.recovery_seconds["boot-instance"] == max(partial.after_restart.ready_seconds.values()) + 60
+
+
+def test_cinder_volume_with_ceph_is_active_active_and_needs_its_coordination_back_end():
+    ceph = CLEAN.replace("neutron-metadata-agent]", "neutron-metadata-agent, cinder-api, cinder-scheduler, "
+                         "cinder-volume, etcd]")
+    eng = engine(ceph)
+    assert eng.facts.services["cinder-volume"].ha_model == "active-active"
+    assert states(fail(eng, "etcd").immediate)["create-volume"] == "down"
+    lost = fail(eng, "ctl-01").immediate.services["cinder-volume"]
+    assert lost.cause.startswith("runs 2 of 3 instances")  # no failover: the others were serving already
+    none = engine(ceph.replace("summary: Three hosts, every role on each.",
+                               "summary: Three hosts, every role on each.\nopenstack: {coordination: none}"))
+    assert states(fail(none, "etcd").immediate)["create-volume"] == "ok"
+    san = engine(ceph.replace("summary: Three hosts, every role on each.",
+                              "summary: Three hosts, every role on each.\nopenstack: {storage_backend: san}"))
+    assert san.facts.services["cinder-volume"].ha_model == "active-passive"
+    assert fail(san, "ctl-01").immediate.services["cinder-volume"].delay_seconds == 60
+
+
+def test_cinder_volume_with_lvm_loses_the_volumes_on_a_lost_node():
+    lvm = CLEAN.replace("neutron-metadata-agent]", "neutron-metadata-agent, cinder-api, cinder-scheduler, "
+                        "cinder-volume]").replace(
+        "summary: Three hosts, every role on each.",
+        "summary: Three hosts, every role on each.\nopenstack: {storage_backend: lvm}")
+    attach = fail(engine(lvm), "ctl-01").immediate.operations["attach-volume"]
+    assert attach.state == "degraded" and "the volumes on the lost instances' disks" in attach.reason
