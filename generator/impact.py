@@ -119,8 +119,9 @@ class Cause:
         return self.links or ("needs",) * (len(self.via) + 1)
 
     def reached(self, sid: str, link: str) -> Cause:
-        """The same cause, seen one step further up, from a service that `link`s (needs or uses) `sid`."""
-        return dataclasses.replace(self, via=(sid, *self.via), links=(link, *self.steps))
+        """The same cause, seen one step further up: from `sid`, which `link`s (needs or uses) the service
+        the chain started at. The new first step (to `sid`) is "needs" until `used` says otherwise."""
+        return dataclasses.replace(self, via=(sid, *self.via), links=("needs", link, *self.steps[1:]))
 
     def used(self) -> Cause:
         """The same cause, reached through a service the operation itself only uses."""
@@ -604,6 +605,11 @@ class Engine:
                         cause, state=DEGRADED, cause=f"{cause.cause}, so only what {join_and(serving)} "
                                                      f"{'serves' if len(serving) == 1 else 'serve'} works"))
         for sid in needs.uses:
+            if data_plane:  # traffic feels only the members of what it uses, never their control plane
+                if sid in own and own[sid].state == DOWN:
+                    degraded.append(Cause(sid, DEGRADED, own[sid].cause or "is down", links=("uses",)))
+                degraded += [c.used() for c in self._own_impairment(sid, own)]
+                continue
             if sid in services and services[sid].state == DOWN:
                 degraded += [c.used() for c in self._down_causes(sid, services, own)]
             degraded += [c.used() for c in impaired.get(sid, [])]

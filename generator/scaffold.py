@@ -20,12 +20,12 @@ PLATFORMS = {
                      "    - {name: ipmi, kind: ipmi}\n"
                      "    - {name: sbd, kind: sbd}  # the watchdog, for when the BMC lost power with its host\n"},
 }
-CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler, nova-conductor, nova-novncproxy, "
-              "neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-engine, memcached")
+CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler, nova-conductor, "
+              "nova-novncproxy, neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-engine, memcached")
 # role, how many VMs, vCPUs, GiB, services
 ROLES = (
     ("lb", 2, 2, 4, "haproxy, keepalived"),
-    ("db", 3, 8, 32, "galera, rabbitmq"),
+    ("db", 3, 8, 32, "galera, rabbitmq, etcd"),
     ("ctl", 3, 12, 48, CONTROLLER),
     ("net", 2, 4, 8, "neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent"),
     ("vol", 2, 2, 8, "cinder-volume"),
@@ -63,7 +63,11 @@ def architecture(ident: str, platform: str, hosts: int) -> str:
     ]
     text = "\n".join(lines) + "\n" + facts["extra"] + witness
     text += ("openstack:\n  release: \"2025.1\"                # quoted: a number would not be text\n"
-             "  networking: ovs                   # ovs (agents on the net VMs) or ovn\n")
+             "  networking: ovs                   # ovs (agents on the net VMs) or ovn\n"
+             "  l3_ha: true                       # each router on up to three L3 agents under VRRP\n"
+             "  dhcp_agents_per_network: 2        # every network served by two DHCP agents\n"
+             "  storage_backend: ceph             # volumes and images on Ceph: cinder-volume active-active\n"
+             "  coordination: etcd                # the lock service active-active cinder-volume needs\n")
     text += "hosts:                               # CPUs and memory each host offers to VMs\n"
     text += "".join(f"  - {{name: {name}, cpus: 64, memory_gib: 512}}\n" for name in names)
     text += "vms:                                 # each role's VMs on different hosts\n"
@@ -77,6 +81,6 @@ def architecture(ident: str, platform: str, hosts: int) -> str:
     text += ("decisions:                           # id, decision, justification, implication\n"
              "  - id: D01\n"
              "    decision: Three database and queue VMs on three hosts.\n"
-             "    justification: Galera and RabbitMQ need a majority of their members to serve.\n"
+             "    justification: Galera, RabbitMQ and etcd need a majority of their members to serve.\n"
              "    implication: One host can fail; a second failure among those three stops the database.\n")
     return text

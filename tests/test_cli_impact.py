@@ -11,7 +11,11 @@ from generator.cli import main
 
 KVM = "architectures/kvm-three-hosts.yaml"
 SIX = "architectures/basic-six-vms.yaml"
-OPERATIONS = set(catalog.load().operations)
+# basic-six-vms runs no Octavia, Designate, Barbican, Swift, cinder-backup, Manila or Ironic: it does not
+# offer their operations, and reports none of them.
+NOT_OFFERED = {"create-load-balancer", "existing-load-balancer-traffic", "create-dns-zone", "resolve-existing-records",
+               "store-secret", "upload-object", "backup-volume", "create-share", "deploy-bare-metal"}
+OPERATIONS = set(catalog.load().operations) - NOT_OFFERED
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

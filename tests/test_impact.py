@@ -214,11 +214,14 @@ def test_a_failure_domain_fails_its_hosts():
     assert scenario.describe() == "rack-a fails"
 
 
-def test_services_not_deployed_make_their_operations_unavailable():
-    impact = fail(engine(CLEAN))
-    assert impact.immediate.operations["create-volume"].state == "down"
-    assert impact.immediate.operations["create-volume"].reason == (
-        "needs cinder-api, cinder-scheduler and cinder-volume, which each is not deployed")
+def test_operations_of_services_not_deployed_are_not_offered_and_required_ones_missing_stop_them():
+    eng = engine(CLEAN)  # no cinder, no horizon, no heat
+    assert {"create-volume", "dashboard-login", "create-stack"}.isdisjoint(eng.facts.operations)
+    assert {"authenticate", "boot-instance", "running-instances"} <= set(eng.facts.operations)
+    # rabbitmq is no option: a design without it still offers boot, which then cannot work.
+    impact = fail(engine(CLEAN.replace(" rabbitmq,", "")))
+    assert impact.immediate.operations["boot-instance"].state == "down"
+    assert impact.immediate.operations["boot-instance"].reason == "needs rabbitmq, which is not deployed"
 
 
 def test_every_root_cause_is_named_when_two_hosts_take_galera_and_rabbitmq():

@@ -6,6 +6,8 @@ from __future__ import annotations
 from conftest import CLEAN, edit
 from test_impact import ROOT, engine, fail, states
 
+from generator import scenarios
+
 VSPHERE = (ROOT / "architectures" / "vsphere-four-hosts.yaml").read_text().replace(
     "id: vsphere-four-hosts", "id: clean")
 
@@ -147,3 +149,58 @@ def test_cinder_volume_with_lvm_loses_the_volumes_on_a_lost_node():
         "summary: Three hosts, every role on each.\nopenstack: {storage_backend: lvm}")
     attach = fail(engine(lvm), "ctl-01").immediate.operations["attach-volume"]
     assert attach.state == "degraded" and "the volumes on the lost instances' disks" in attach.reason
+
+
+CELLS = CLEAN.replace("summary: Three hosts, every role on each.",
+                      "summary: Three hosts, every role on each.\nopenstack: {cells: [cell1, cell2]}") + "".join(
+    f"  - {{name: {cell}-0{i}, host: kvm-0{i}, cell: {cell}, vcpus: 2, memory_gib: 8, "
+    "services: [galera, rabbitmq, nova-conductor]}\n" for cell in ("cell1", "cell2") for i in (1, 2, 3))
+
+
+def test_a_failed_cell_stops_operations_on_its_instances_only():
+    eng = engine(CELLS)
+    assert {"galera@cell1", "rabbitmq@cell2", "nova-conductor@cell1"} <= set(eng.model.services)
+    assert "delete-instance" not in eng.facts.operations  # judged once per cell instead
+    impact = fail(eng, "rabbitmq@cell1")
+    ops = states(impact.immediate)
+    assert ops["delete-instance@cell1"] == ops["live-migrate@cell1"] == "down"
+    assert ops["delete-instance@cell2"] == "ok"
+    assert ops["authenticate"] == "ok"
+    # A new instance goes to any cell that can take it: cell2 still can.
+    boot = impact.immediate.operations["boot-instance"]
+    assert boot.state == "degraded" and "nova-conductor@cell1" in boot.reason
+    assert "so only what nova-conductor@cell2 serves works" in boot.reason
+    # With both cells down (`--fail cell1 --fail cell2`: every service of each), nothing can be booted.
+    both = scenarios.from_names(eng.arch, set(eng.facts.services), ["cell1", "cell2"])
+    assert both.services == {f"{s}@{c}" for s in ("galera", "rabbitmq", "nova-conductor") for c in ("cell1", "cell2")}
+    assert states(eng.evaluate(both).immediate)["boot-instance"] == "down"
+
+
+def test_listing_instances_returns_partial_results_while_a_cell_database_is_down():
+    eng = engine(CELLS)
+    listing = fail(eng, "galera@cell2").immediate.operations["list-instances"]
+    assert listing.state == "degraded" and "galera@cell2" in listing.reason
+    # The API database (the global galera) is another matter: without it nothing is listed.
+    assert states(fail(eng, "galera").immediate)["list-instances"] == "down"
+
+
+def test_a_cell_vm_running_a_shared_service_is_refused():
+    bad = CELLS.replace("services: [galera, rabbitmq, nova-conductor]}\n", "services: [galera, keystone]}\n", 1)
+    from conftest import check
+    problems = [p for p in check(bad, "clean").problems if p.rule == "REF008"]
+    assert len(problems) == 1 and "`keystone` is shared by every cell" in problems[0].message
+    undeclared = CELLS.replace("cell: cell2", "cell: cell9", 1)
+    assert any(p.rule == "REF007" and "`cell9` is not a declared Nova cell" in p.message
+               for p in check(undeclared, "clean").problems)
+
+
+def test_each_cell_needs_its_own_database_queue_and_conductor():
+    from conftest import findings
+    text = CELLS.replace("services: [galera, rabbitmq, nova-conductor]}\n", "services: [galera, nova-conductor]}\n")
+    missing = [p.message for p in findings(text, "RED001")]
+    assert "Nova cell `cell1` runs no `rabbitmq` (RabbitMQ) of its own" in missing
+    assert "Nova cell `cell2` runs no `rabbitmq` (RabbitMQ) of its own" in missing
+    # The cell's own clusters get the same care as the global ones: two members on one host is RED004.
+    crowded = CELLS.replace("{name: cell1-02, host: kvm-02", "{name: cell1-02, host: kvm-01")
+    shared = {p.message.split("`")[1] for p in findings(crowded, "RED004")}
+    assert {"galera@cell1", "rabbitmq@cell1"} <= shared and "galera@cell2" not in shared

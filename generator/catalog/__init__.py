@@ -281,8 +281,27 @@ class Catalog(_Strict):
 
 
     def for_architecture(self, arch: Architecture) -> Catalog:
-        """`for_design` with an architecture's `openstack` settings."""
-        return self.for_design(arch.openstack.model_dump(mode="json"))
+        """The catalog as it holds for one architecture: `for_design` with its `openstack` settings, and
+        only the operations it offers (`offers`)."""
+        design = self.for_design(arch.openstack.model_dump(mode="json"))
+        deployed = frozenset(s for vm in arch.vms for s in vm.service_ids)
+        key = (id(design), deployed)
+        if key not in _FOR_DESIGN:
+            _FOR_DESIGN[key] = design.model_copy(update={"operations": {
+                oid: op for oid, op in design.operations.items() if design.offers(op, deployed, arch.openstack.networking)}})
+            _DESIGN_CATALOGS.add(id(_FOR_DESIGN[key]))
+        return _FOR_DESIGN[key]
+
+    def offers(self, operation: Operation, deployed: frozenset[str], networking: Networking) -> bool:
+        """Whether a design that deploys these services offers the operation at all: not when an optional
+        service it requires is not deployed (no cinder-api, no volumes), nor when it names services and
+        none of them runs here (they all run outside this cluster, or nowhere)."""
+        needs = operation.needs(networking)
+        named = [*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group)]
+        if named and not any(s in deployed for s in named):
+            return False
+        return all(s in deployed or self.services[s].deploy == "required" or self.services[s].external
+                   for s in needs.requires)
 
 
 _FOR_DESIGN: dict[tuple, Catalog] = {}  # kept for the life of the process, so their ids stay theirs
