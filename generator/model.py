@@ -292,7 +292,9 @@ class Waiver(_Strict):
 
     rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]+[0-9]{3}$", max_length=16)] = Field(
         description="The rule id, e.g. RED003.", examples=["RED003"])
-    target: Slug = Field(description="The host, VM or service the finding is about.")
+    target: Annotated[str, StringConstraints(pattern=SLUG_PATTERN[:-1] + r"(@[a-z0-9]+(-[a-z0-9]+)*)?$",
+                                             max_length=2 * SLUG_MAX + 1)] = Field(
+        description="The host, VM or service the finding is about (a Nova cell's own: `galera@cell1`).")
     reason: Prose = Field(description="Why the finding is acceptable in this design.")
 
 

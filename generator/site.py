@@ -131,11 +131,22 @@ def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:
     return {
         "slug": page_slug(result), "title": arch.title, "invalid": False, "hypervisor": platform.name,
         "ha": platform.ha_name if arch.platform.ha != "none" else "none",
+        "openstack": _openstack_summary(arch),
         "hosts": len(arch.hosts), "vms": len(arch.vms),
         "vcpus": sum(vm.vcpus or 0 for vm in arch.vms), "memory": sum(vm.memory_gib or 0 for vm in arch.vms),
         "tolerates": analysis.tolerance.tolerates, "worst_recovery": analysis.worst_recovery, "status": status,
         "downtime": _worst_downtime(analysis, facts),
     }
+
+
+def _openstack_summary(arch: Architecture) -> str:
+    """How the design deploys OpenStack, in a few words: networking, storage, Nova cells."""
+    settings = arch.openstack
+    words = ["ML2/OVN" if settings.networking == "ovn" else "ML2/OVS" + (", L3 HA" if settings.l3_ha else ""),
+             f"{settings.storage_backend} volumes"]
+    cells = len(settings.cells)
+    words.append(f"{cells} Nova cells" if cells > 1 else "1 Nova cell")
+    return ", ".join(words)
 
 
 def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
@@ -152,6 +163,9 @@ def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
 def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
     arch = analysis.arch
     engine = analysis.engine
+    offered = engine.facts.operations  # with this design's settings and cells, what it offers
+    not_offered = [op.name for oid, op in facts.operations.items()
+                   if oid not in offered and not any(key.startswith(f"{oid}@") for key in offered)]
     facts = engine.facts  # as it holds for this design (its settings, its cells)
     operations = list(facts.operations)
     hosts = analysis.sets["single hosts"]
@@ -170,7 +184,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         maintenance=[_summary(found, facts) for found in analysis.summaries["maintenance then a failure"]],
         domains=[_combination(impact, facts) for impact in analysis.sets["failure domains"]],
         part_failures=[_combination(impact, facts) for impact in analysis.sets["platform parts"]],
-        parts=_platform_parts(arch),
+        parts=_platform_parts(arch), not_offered=not_offered,
         vm_failures=[_combination(impact, facts) for impact in analysis.sets["single VMs"]],
         tolerance=analysis.tolerance, availability=_availability(analysis), worst_recovery=analysis.worst_recovery,
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",

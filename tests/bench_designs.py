@@ -6,8 +6,8 @@ every role spread over the racks and never two members of a role on one host. It
 
 from __future__ import annotations
 
-API = ["keystone", "glance-api", "placement-api", "nova-api", "nova-metadata", "nova-novncproxy", "neutron-server", "cinder-api",
-       "horizon", "heat-api"]
+API = ["keystone", "glance-api", "placement-api", "nova-api", "nova-metadata", "nova-novncproxy", "neutron-server",
+       "cinder-api", "horizon", "heat-api"]
 SCHEDULER = ["nova-scheduler", "nova-conductor", "cinder-scheduler", "heat-engine"]
 NETWORK = ["neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent"]  # the catalog has no OVS agent
 

@@ -69,8 +69,8 @@ VALID = textwrap.dedent("""\
     """)
 
 
-ALL_OVS = ("haproxy, keepalived, galera, rabbitmq, memcached, keystone, glance-api, placement-api, nova-api, nova-metadata, "
-           "nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, "
+ALL_OVS = ("haproxy, keepalived, galera, rabbitmq, memcached, keystone, glance-api, placement-api, nova-api, "
+           "nova-metadata, nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, "
            "neutron-metadata-agent")
 
 # A small design every rule accepts: three hosts, every service on each.

@@ -37,7 +37,7 @@ def reference_down(eng: Engine, scenario: Scenario, phase: str = "immediate") ->
     for oid, operation in eng.facts.operations.items():
         states = own if operation.plane == "data" else services
 
-        def down(sid: str) -> bool:
+        def down(sid: str, states: dict = states) -> bool:
             if sid not in states:  # not deployed: missing, unless it may run outside the cluster
                 return not eng.facts.services[sid].external
             return states[sid].state == DOWN

@@ -11,8 +11,8 @@ from generator.model import Architecture
 from generator.scenarios import part_names
 
 FACTS = catalog.load()
-SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api", "nova-metadata",
-            "glance-api", "cinder-volume", "neutron-l3-agent", "nova-scheduler", "placement-api"]
+SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api",
+            "nova-metadata", "glance-api", "cinder-volume", "neutron-l3-agent", "nova-scheduler", "placement-api"]
 
 
 @st.composite

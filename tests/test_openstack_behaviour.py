@@ -3,6 +3,7 @@ names the fact it pins; the sources are in generator/catalog/)."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import CLEAN, edit
 from test_impact import ROOT, engine, fail, states
 
@@ -204,3 +205,56 @@ def test_each_cell_needs_its_own_database_queue_and_conductor():
     crowded = CELLS.replace("{name: cell1-02, host: kvm-02", "{name: cell1-02, host: kvm-01")
     shared = {p.message.split("`")[1] for p in findings(crowded, "RED004")}
     assert {"galera@cell1", "rabbitmq@cell1"} <= shared and "galera@cell2" not in shared
+
+
+REGION = (ROOT / "architectures" / "vsphere-large-region.yaml").read_text().replace(
+    "id: vsphere-large-region", "id: clean")
+# The region with a Swift proxy on each controller (its storage servers outside this cluster).
+WITH_SWIFT = REGION.replace("barbican-keystone-listener,\n", "barbican-keystone-listener, swift-proxy,\n")
+
+
+@pytest.mark.parametrize(("service", "stopped"), [
+    ("octavia-worker", {"create-load-balancer"}),
+    ("designate-central", {"create-dns-zone"}),
+    ("barbican-api", {"store-secret"}),
+    ("swift-proxy", {"upload-object"}),
+    ("cinder-backup", {"backup-volume"}),
+    # Without the monitors' quorum nothing reaches Ceph: images, volumes, and what builds on them.
+    ("ceph-mon", {"boot-instance", "upload-image", "create-volume", "attach-volume@cell1", "attach-volume@cell2",
+                  "create-load-balancer", "backup-volume"}),
+])
+def test_each_new_service_stops_exactly_its_operations(service, stopped):
+    eng = engine(WITH_SWIFT)
+    impact = fail(eng, service)
+    down = {oid for oid, state in states(impact.immediate).items() if state == "down"}
+    assert down == stopped
+    # Unrelated operations keep working, and so does the data plane.
+    for oid in ("authenticate", "list-instances", "create-network", "running-instances", "resolve-existing-records"):
+        assert states(impact.immediate)[oid] != "down", oid
+
+
+def test_records_resolve_without_the_dns_control_plane_but_not_without_the_dns_servers():
+    eng = engine(REGION)
+    api = states(fail(eng, "designate-api", "designate-central", "designate-worker", "designate-mdns").immediate)
+    assert api["create-dns-zone"] == "down" and api["resolve-existing-records"] == "ok"
+    assert states(fail(eng, "designate-bind9").immediate)["resolve-existing-records"] == "down"
+
+
+def test_two_ceph_monitors_lost_stop_the_cluster_map_and_one_does_not():
+    eng = engine(REGION)
+    one = fail(eng, "mon-01").immediate.operations["create-volume"]
+    assert one.state != "down" and one.margin is not None
+    two = fail(eng, "mon-01", "mon-02").immediate.operations["create-volume"]
+    assert two.state == "down" and "ceph-mon" in two.reason and "lost quorum" in two.reason
+
+
+def test_a_region_without_the_services_does_not_offer_their_operations():
+    eng = engine(VSPHERE)
+    assert {"create-load-balancer", "create-dns-zone", "store-secret", "upload-object", "backup-volume",
+            "create-share", "deploy-bare-metal", "resolve-existing-records"}.isdisjoint(eng.facts.operations)
+    # Ceph runs outside this cluster when no VM runs its monitors: volumes need them, but nothing here
+    # can take them away.
+    volumes = engine(CLEAN.replace("nova-metadata, ", "nova-metadata, cinder-api, cinder-scheduler, cinder-volume, "
+                                   "etcd, "))
+    assert "ceph-mon" in volumes.facts.operations["create-volume"].requires
+    assert states(fail(volumes).immediate)["create-volume"] == "ok"

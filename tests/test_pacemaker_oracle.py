@@ -63,8 +63,8 @@ FOUR_HOSTS = textwrap.dedent("""\
         host: kvm-01
         vcpus: 12
         memory_gib: 48
-        services: &controller [haproxy, keepalived, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
-                               nova-conductor, nova-novncproxy, neutron-server, ovn-northd, cinder-api,
+        services: &controller [haproxy, keepalived, keystone, glance-api, placement-api, nova-api, nova-metadata,
+                               nova-scheduler, nova-conductor, nova-novncproxy, neutron-server, ovn-northd, cinder-api,
                                cinder-scheduler, cinder-volume, horizon, heat-api, heat-engine, memcached]
       - {{name: ctl-02, host: kvm-02, vcpus: 12, memory_gib: 48, services: *controller}}
       - {{name: ctl-03, host: kvm-04, vcpus: 12, memory_gib: 48, services: *controller}}

@@ -287,8 +287,9 @@ class Catalog(_Strict):
         deployed = frozenset(s for vm in arch.vms for s in vm.service_ids)
         key = (id(design), deployed)
         if key not in _FOR_DESIGN:
+            networking = arch.openstack.networking
             _FOR_DESIGN[key] = design.model_copy(update={"operations": {
-                oid: op for oid, op in design.operations.items() if design.offers(op, deployed, arch.openstack.networking)}})
+                oid: op for oid, op in design.operations.items() if design.offers(op, deployed, networking)}})
             _DESIGN_CATALOGS.add(id(_FOR_DESIGN[key]))
         return _FOR_DESIGN[key]
 

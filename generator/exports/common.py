@@ -54,5 +54,7 @@ def anti_affinity_groups(arch: Architecture) -> list[tuple[str, list[str]]]:
     by_set: dict[tuple[str, ...], list[str]] = {}
     for sid, vms in sibling_groups(arch):
         by_set.setdefault(tuple(vm.name for vm in vms), []).append(sid)
-    return [(f"refarch-{services[0]}" + (f"-and-{len(services) - 1}-more" if len(services) > 1 else ""), list(vms))
+    # A cell's own service (`galera@cell1`) is named `galera-in-cell1`: rule and class names stay slugs.
+    return [(f"refarch-{services[0].replace('@', '-in-')}" + (f"-and-{len(services) - 1}-more" if len(services) > 1
+                                                              else ""), list(vms))
             for vms, services in by_set.items()]

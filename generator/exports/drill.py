@@ -39,7 +39,9 @@ def write(arch: Architecture, facts: Catalog) -> str:
             out.append(f"- [ ] {title}, check each operation:\n")
             for oid, op in impact.phase(phase).operations.items():
                 why = f" ({op.reason})" if op.reason else ""
-                out.append(f"    - [ ] {oid}: {STATE[op.state]}{why}. Check: {commands.get(oid, 'n/a')}\n")
+                base, _, cell = oid.partition("@")  # a Nova cell's operation: check it on an instance there
+                check = commands.get(base, "n/a") + (f" (on an instance in {cell})" if cell else "")
+                out.append(f"    - [ ] {oid}: {STATE[op.state]}{why}. Check: {check}\n")
         moved = sorted((vm, where) for vm, where in impact.after_restart.where.items()
                        if where and impact.immediate.where.get(vm) is None)
         down = sorted(vm for vm, where in impact.after_restart.where.items() if where is None)

@@ -38,7 +38,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
             why = "never works in this design" if formula == _TRUE else "no host failure stops it"
             skipped.append(f"{oid} ({why})")
             continue
-        tops.append(f'    <define-gate name={quoteattr(oid)}>\n      {_ref(formula)}\n    </define-gate>\n')
+        tops.append(f'    <define-gate name={quoteattr(top_gate(oid))}>\n      {_ref(formula)}\n    </define-gate>\n')
     comment = header(arch, "Open-PSA MEF fault tree", "  ").replace("--", "-")
     if skipped:
         comment += "   Left out: " + "; ".join(skipped) + ".\n"
@@ -127,6 +127,12 @@ class _Tree:
                             f"      </{tag}>\n    </define-gate>\n")
         self.by_body[body] = ("gate", gate)
         return ("gate", gate)
+
+
+def top_gate(oid: str) -> str:
+    """An operation's top gate: its id, a Nova cell's operation `x@cell1` as `x-in-cell1` (MEF names
+    take no `@`)."""
+    return oid.replace("@", "-in-")
 
 
 def _gate_name(name: str) -> str:

@@ -33,12 +33,15 @@ def write(arch: Architecture, facts: Catalog) -> str:
     }
     groups: dict[str, dict[str, dict[str, str]]] = {}
     for vm in arch.vms:
-        for sid in vm.services:
+        for sid in vm.services if vm.cell is None else ():  # see the note on cells below
             for group in osa.groups(sid, release):
                 groups.setdefault(group, {})[vm.name] = {"ip": f"REPLACE-WITH-ADDRESS-OF-{vm.name}"}
     config |= dict(sorted(groups.items()))
     note = (f"# OpenStack {release}, OpenStack-Ansible {osa.releases[release].osa}.x: group names of that release.\n"
             + ("" if arch.openstack.release in osa.releases else
-               f"# The architecture names no release refarch knows the groups of; {release} is assumed.\n"))
+               f"# The architecture names no release refarch knows the groups of; {release} is assumed.\n")
+            + ("# Its inventory has no groups for a Nova cell's own database, queue and conductors, so the VMs of\n"
+               f"# the cells ({', '.join(arch.openstack.cells)}) are left out: deploy and register those cells by\n"
+               "# other means (nova-manage cell_v2 create_cell).\n" if arch.openstack.cells else ""))
     return header(arch, "OpenStack-Ansible openstack_user_config.yml", "#") + note + yaml.safe_dump(
         config, sort_keys=False, default_flow_style=False)

@@ -33,6 +33,7 @@ _MODULES = (
     "red018_witness_with_majority",
     "red019_fencing_shares_power_with_host",
     "red020_management_server_on_its_cluster",
+    "red021_quorum_majority_in_one_failure_domain",
 )
 # Withdrawn rules: id -> why. Their ids stay taken.
 RETIRED: dict[str, str] = {

@@ -29,8 +29,9 @@ vms:
   - {name: mq-1, host: host-1, services: [rabbitmq]}
   - name: ctl-2
     host: host-2
-    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
-               nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent]
+    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata,
+               nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
+               neutron-metadata-agent]
   - name: ctl-3
     host: host-3
     services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
@@ -52,8 +53,9 @@ vms:
   - {name: mq-1, host: host-2, services: [rabbitmq]}
   - name: ctl-2
     host: host-2
-    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler,
-               nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent, neutron-metadata-agent]
+    services: [haproxy, keepalived, galera, keystone, glance-api, placement-api, nova-api, nova-metadata,
+               nova-scheduler, nova-conductor, neutron-server, neutron-dhcp-agent, neutron-l3-agent,
+               neutron-metadata-agent]
   - name: ctl-3
     host: host-3
     services: [haproxy, keepalived, galera, rabbitmq, keystone, glance-api, placement-api, nova-api, nova-metadata,
