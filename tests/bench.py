@@ -25,8 +25,8 @@ from generator.validate import check_bytes, check_file  # noqa: E402
 
 FACTS = catalog.load()
 CONTROLLER = ["keystone", "glance-api", "placement-api", "nova-api", "nova-metadata", "nova-scheduler",
-              "nova-conductor", "neutron-server", "memcached", "cinder-api", "cinder-scheduler", "heat-api", "heat-engine",
-              "horizon"]
+              "nova-conductor", "neutron-server", "memcached", "cinder-api", "cinder-scheduler", "heat-api",
+              "heat-engine", "horizon"]
 
 
 def measure(raw: bytes, stem: str, repeat: int) -> float:
