@@ -78,13 +78,22 @@ class FailureModel:
     isolating: frozenset[str] = frozenset()  # hosts that have an `isolated:<host>` gate (their switches)
     cluster_stops_vms: bool = False  # `cluster-down` stops every VM (Hyper-V; Pacemaker with stop)
     spread_everywhere: tuple[str, ...] = ()  # storage with a `storage-hosts:` gate over every host
+    # platform_state per set of failed events: margins ask for the same few sets thousands of times
+    _states: dict[frozenset[str], Mapping[str, bool]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
     # ---- the platform's own parts -------------------------------------------------------------------
 
-    def platform_state(self, failed_parts: Iterable[str]) -> dict[str, bool]:
+    def platform_state(self, failed_parts: Iterable[str]) -> Mapping[str, bool]:
         """The platform gates (`isolated:`, `host-lost:`, `storage-down:`, `cluster-down`, ...) for a set
-        of failed part names (hosts, witness, storage, switches) or their events (`host:kvm-01`)."""
-        failed = {self.part_events.get(name, name) for name in failed_parts}
+        of failed part names (hosts, witness, storage, switches) or their events (`host:kvm-01`);
+        memoised, so callers must not change what it returns."""
+        failed = frozenset(self.part_events.get(name, name) for name in failed_parts)
+        if failed not in self._states:
+            self._states[failed] = self._platform_state(failed)
+        return self._states[failed]
+
+    def _platform_state(self, failed: frozenset[str]) -> dict[str, bool]:
         values: dict[str, bool] = {TRUE: True}
         for gate in self.gates.values():
             if not gate.name.startswith(PLATFORM_GATES):
@@ -636,6 +645,11 @@ class MinCuts:
         # Storage spread over every host (vSAN, Ceph) goes down once more than `failures_to_tolerate`
         # hosts are: a cut either takes it down, and then has at least that many hosts, or does not.
         spread = [s for s in self.model.spread_everywhere if not self.state.get(f"storage-down:{s}")]
+        # Failing more never brings a gate up: if hosts cannot stop it with every other part failed too,
+        # nothing can, and the subsets need not be tried.
+        if self._view(tuple(others), tuple(spread))._of(name) is None:
+            self.memo[name] = None
+            return None
         best: int | None = None
         for size in range(len(others) + 1):
             if best is not None and size >= best:
@@ -643,11 +657,7 @@ class MinCuts:
             for subset in combinations(others, size):
                 for count in range(len(spread) + 1):
                     for down in combinations(spread, count):
-                        key = (*subset, "|", *down)
-                        if key not in self._with:
-                            self._with[key] = MinCuts(self.model, self.where, self.failed | set(subset),
-                                                      hosts_only=True, spread_down=frozenset(down), view=True)
-                        view = self._with[key]
+                        view = self._view(subset, down)
                         hosts = view._of(name)
                         if hosts is None:
                             continue
@@ -657,6 +667,15 @@ class MinCuts:
                             best = total
         self.memo[name] = best
         return best
+
+    def _view(self, subset: tuple[str, ...], down: tuple[str, ...]) -> MinCuts:
+        """The hosts-only view with the parts in `subset` failed and the spread storage in `down` taken
+        down (memoised)."""
+        key = (*subset, "|", *down)
+        if key not in self._with:
+            self._with[key] = MinCuts(self.model, self.where, self.failed | set(subset), hosts_only=True,
+                                      spread_down=frozenset(down), view=True)
+        return self._with[key]
 
     def _lost_hosts(self) -> int:
         return sum(1 for host in self.model.hosts

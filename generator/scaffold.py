@@ -21,8 +21,8 @@ PLATFORMS = {
                      "    - {name: sbd, kind: sbd}  # the watchdog, for when the BMC lost power with its host\n"},
 }
 CONTROLLER = ("keystone, glance-api, placement-api, nova-api, nova-metadata, nova-scheduler, nova-conductor, "
-              "nova-novncproxy, neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-engine, "
-              "memcached")
+              "nova-novncproxy, neutron-server, cinder-api, cinder-scheduler, horizon, heat-api, heat-api-cfn, "
+              "heat-engine, memcached")
 # role, how many VMs, vCPUs, GiB, services
 ROLES = (
     ("lb", 2, 2, 4, "haproxy, keepalived"),
