@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     impact.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     impact.add_argument("--fail", action="append", default=[], metavar="NAME",
                         help="a host, VM, failure domain, platform part (witness, fencing level, storage, switch, "
-                             "management server) or deployed service id to fail (repeatable)")
+                             "management server), deployed service id (a Nova cell's own: galera@cell1) or Nova "
+                             "cell to fail (repeatable)")
     impact.add_argument("--phase", choices=PHASES, help="only this phase (default: both; JSON then has `phases`)")
     impact.add_argument("--tolerance", action="store_true", help="report tolerance and minimal cut sets instead")
     impact.add_argument("--max-order", type=_positive, metavar="K",

@@ -299,8 +299,7 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
         for index, group in enumerate(needs.requires_any):
             # Down when every alternative is (an alternative the design does not deploy is down).
             alternatives = [f"{prefix}{sid}" if sid in deployed_set else TRUE for sid in group]
-            gates[f"any-down:{oid}:{index}"] = Gate(f"any-down:{oid}:{index}", "and", tuple(alternatives))
-            inputs.append(f"any-down:{oid}:{index}")
+            inputs += _any_down(gates, f"any-down:{oid}:{index}", alternatives)
         gates[f"op:{oid}"] = Gate(f"op:{oid}", "or", tuple(dict.fromkeys(inputs)))
         operations[oid] = f"op:{oid}"
     hosts = tuple(h.name for h in arch.hosts)
@@ -308,6 +307,25 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
                         | platform.part_events, tuple(vm.name for vm in arch.vms), tuple(order),
                         {vm.name: vm.host for vm in arch.vms}, gates, operations, platform.vm_storage,
                         platform.isolating, platform.cluster_stops_vms, platform.spread_everywhere)
+
+
+def _any_down(gates: dict[str, Gate], name: str, alternatives: list[str]) -> list[str]:
+    """The gates that say every alternative is down, added to `gates`. What all alternatives require
+    alike (the agents' shared message queue) is factored out: and(or(a, c), or(b, c)) = or(c, and(a, b)),
+    so cut sets and min cuts never multiply the large families of what they share."""
+    inputs = {alt: gates[alt].inputs if alt in gates and alt.startswith("service-down:") else (alt,)
+              for alt in alternatives}
+    common = [g for g in inputs[alternatives[0]] if all(g in rest for rest in inputs.values())]
+    rest = []
+    for alt in alternatives:
+        own = [g for g in inputs[alt] if g not in common]
+        if len(own) == 1:
+            rest.append(own[0])
+        else:
+            gates[f"{name}@{alt}"] = Gate(f"{name}@{alt}", "or", tuple(own))
+            rest.append(f"{name}@{alt}")
+    gates[name] = Gate(name, "and", tuple(rest))
+    return [*common, name]
 
 
 @dataclasses.dataclass

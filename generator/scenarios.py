@@ -105,8 +105,8 @@ def from_names(arch: Architecture, known_services: set[str], names: list[str]) -
             detail = (" (it is a catalog service this architecture does not deploy)" if name in known_services
                       else " (a VM's local disk fails with its host)" if any(
                           s.name == name for s in arch.storage) else "")
-            raise UnknownName(f"`{name}` is no host, VM, failure domain, platform part or deployed service of "
-                              f"{arch.id}{detail}" + (f"; {hint}" if hint else ""))
+            raise UnknownName(f"`{name}` is no host, VM, failure domain, platform part, deployed service or Nova "
+                              f"cell of {arch.id}{detail}" + (f"; {hint}" if hint else ""))
         failed[kind].add(name)
     return in_domains(arch, frozenset(failed["domains"]), hosts=frozenset(failed["hosts"]),
                       parts=frozenset(failed["parts"]), vms=frozenset(failed["vms"]),

@@ -86,7 +86,7 @@ def test_several_failures_and_a_failure_domain(capsys):
 def test_unknown_name_exits_two_with_a_suggestion(capsys):
     status, out, err = run(capsys, "impact", KVM, "--fail", "kvm-1")
     assert status == 2 and out == ""
-    assert err == "refarch: `kvm-1` is no host, VM, failure domain, platform part or deployed service of " \
+    assert err == "refarch: `kvm-1` is no host, VM, failure domain, platform part, deployed service or Nova cell of " \
                   "kvm-three-hosts; did you mean `kvm-01`?\n"
 
 
