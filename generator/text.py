@@ -25,8 +25,15 @@ _ALLOWED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "bl
 
 
 def inline(value: object) -> Markup:
-    """Plain text, safe anywhere in a page's Markdown (a paragraph, a heading, a table cell, a link text)."""
-    return Markup(_references(" ".join(str(value).split())))
+    """Plain text, safe anywhere in a page's Markdown (a paragraph, a heading, a table cell, a link text).
+    Runs of white space, newlines included, become one space; one at either end is kept (", " joins)."""
+    text = str(value)
+    collapsed = " ".join(text.split())
+    if collapsed:
+        collapsed = " " * text[:1].isspace() + collapsed + " " * text[-1:].isspace()
+    elif text:
+        collapsed = " "
+    return Markup(_references(collapsed))
 
 
 def preformatted(value: str) -> Markup:

@@ -50,6 +50,19 @@ def test_home_page_compares_every_architecture(built):
     assert "<!-- refarch:architectures -->" not in (built / "index.html").read_text()
 
 
+def test_the_cell_region_is_compared_and_its_page_shows_cells_and_what_it_does_not_offer(built):
+    home = text_of(built / "index.html")
+    assert "vSphere large region, twelve hosts in three racks, Nova cells" in home
+    assert "ML2/OVN, ceph volumes, 2 Nova cells" in home and "ML2/OVS, L3 HA, san volumes, 1 Nova cell" in home
+    region = text_of(built / "architectures" / "vsphere-large-region" / "index.html")
+    assert "Nova cells cell1, cell2: each with its own database, queue and conductors" in region
+    assert "Not offered Upload an object, Create a share, Deploy a bare-metal node" in region
+    assert "Delete an instance in cell1" in region  # operations on existing instances, judged once per cell
+    catalog = text_of(built / "catalog" / "index.html")
+    assert "With storage_backend: ceph and coordination: etcd: requires rabbitmq, galera, etcd" in catalog
+    assert "an operator must bring it back" in catalog  # galera after a total loss
+
+
 def test_counterexample_page_explains_why(built):
     page = text_of(built / "architectures" / "basic-six-vms" / "index.html")
     assert "Counterexample: do not build this" in page
