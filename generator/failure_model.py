@@ -458,10 +458,16 @@ def minimise(family: Iterable[int]) -> Family:
 class _CutSets:
     """Top-down expansion of the gates into minimal sets of parts (MOCUS), memoised per gate."""
 
-    def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str]) -> None:
+    def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str],
+                 hosts_only: bool = False, spread_down: frozenset[str] = frozenset(), view: bool = False) -> None:
         self.model = model
         self.where = where
         self.failed = model.failed_events(failed)
+        # As a hosts-only view of `MinCuts` sees it: no other part fails (beyond `failed`), storage spread
+        # over every host is down (`spread_down`) or, in a view, ignored.
+        self.hosts_only = hosts_only
+        self.spread_down = spread_down
+        self.view = view
         self.bit = {model.part_events[part]: 1 << index for index, part in enumerate(model.parts)}
         self.memo: dict[str, Family] = {}
         self.truncated = False  # some family had more sets than CUT_SET_LIMIT
@@ -500,7 +506,8 @@ class _CutSets:
         if name == TRUE:
             found = [0]
         elif name.startswith(PART_EVENTS):
-            found = [0] if name in self.failed else [self.bit[name]] if name in self.bit else []
+            found = [0] if name in self.failed else [] if self.hosts_only and not name.startswith("host:") else (
+                [self.bit[name]] if name in self.bit else [])
         elif name.startswith(("service:", "vm:")):
             found = [0] if name in self.failed else []  # a VM or a service failing is no part of a cut set
         elif name.startswith("vm-down:"):
@@ -512,8 +519,11 @@ class _CutSets:
                 inputs = [f"host:{host}"]
                 if host in self.model.isolating:
                     inputs.append(f"isolated:{host}")
-                if vm in self.model.vm_storage:
-                    inputs.append(f"storage-down:{self.model.vm_storage[vm]}")
+                storage = self.model.vm_storage.get(vm)
+                if storage in self.spread_down:
+                    inputs = [TRUE]
+                elif storage is not None and not (self.view and storage in self.model.spread_everywhere):
+                    inputs.append(f"storage-down:{storage}")
                 found = self.keep(mask for child in inputs for mask in self.of(child))
         else:
             gate = self.model.gates[name]
@@ -728,11 +738,11 @@ class MinCuts:
 
     def _exact(self, name: str) -> int | None:
         if self._expansion is None:
-            self._expansion = _CutSets(self.model, self.where, self.failed)
+            # Hosts-only, the expansion leaves out every other part: the minimal sets of hosts alone are the
+            # minimal ones when nothing else fails, and the families stay small.
+            self._expansion = _CutSets(self.model, self.where, self.failed, self.hosts_only, self.spread_down,
+                                       self.view)
         sets = self._expansion.of(name)
-        if self.hosts_only:  # the minimal sets made of hosts alone are the minimal ones when nothing else fails
-            hosts = (1 << len(self.model.hosts)) - 1
-            sets = [m for m in sets if m & ~hosts == 0]
         return min((m.bit_count() for m in sets), default=None)
 
     def _threshold(self, gate: Gate) -> int | None:
