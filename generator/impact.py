@@ -236,16 +236,22 @@ class Engine:
 
     def latched(self, scenario: Scenario) -> dict[str, str]:
         """Services that lost every member at once right after the failure and do not come back by
-        themselves once their VMs restart (Galera needs a manual bootstrap), with why: they stay down
-        after the restarts, as if failed as a whole."""
-        where = self._placement(scenario, "immediate").where
+        themselves once their VMs restart (Galera, unless every member returns), with why: they stay
+        down after the restarts, as if failed as a whole."""
+        before = self._placement(scenario, "immediate").where
+        after = self._placement(scenario, "after-restart").where
         found = {}
         for sid in self.order:
             total_loss = self.facts.services[sid].total_loss
             if total_loss is None or total_loss.recovery != "manual" or sid in scenario.services:
                 continue
-            if all(where[vm.name] is None for vm in self.instances[sid]):
-                found[sid] = f"lost every member at once and stays down: {total_loss.basis}"
+            members = self.instances[sid]
+            if any(before[vm.name] is not None for vm in members):
+                continue
+            missing = [vm.name for vm in members if after[vm.name] is None]
+            if missing or not total_loss.automatic_when_all_return:
+                still = f" while {join_and(missing)} {'is' if len(missing) == 1 else 'are'} down" if missing else ""
+                found[sid] = f"lost every member at once and stays down{still}: {total_loss.basis}"
         return found
 
     def failed_events(self, scenario: Scenario) -> frozenset[str]:

@@ -272,11 +272,6 @@ class VM(_Strict):
         return [f"{sid}@{self.cell}" for sid in self.services] if self.cell else list(self.services)
 
 
-def base_service(sid: str) -> str:
-    """The catalog id of a deployed service id: `galera@cell1` -> `galera`."""
-    return sid.partition("@")[0]
-
-
 class Decision(_Strict):
     """A design decision, with why it was taken and what it implies."""
 

@@ -39,16 +39,26 @@ class TotalLoss(_Strict):
     """What a quorum service needs after losing every member at once."""
 
     recovery: Literal["automatic", "manual"]  # manual: it stays down until an operator bootstraps it
+    # manual, unless every member of the last quorum comes back (Galera's pc.recovery): then automatic
+    automatic_when_all_return: bool = False
     seconds: int = Field(ge=0)  # automatic: until it serves again once its members run
     basis: str
     sources: list[Url] = Field(min_length=1)
 
 
-class ServiceVariant(_Strict):
+class _Variant(_Strict):
+    """Facts that hold when a design's `openstack` settings match `when`."""
+
+    when: dict[str, Setting] = Field(min_length=1)
+
+    def matches(self, settings: dict[str, object]) -> bool:
+        return all(settings.get(key) == value for key, value in self.when.items())
+
+
+class ServiceVariant(_Variant):
     """What changes for a service when a design's settings match `when` (fields given here replace the
     service's own)."""
 
-    when: dict[str, Setting] = Field(min_length=1)
     ha_model: HaModel | None = None
     requires: list[str] | None = None
     uses: list[str] | None = None
@@ -63,9 +73,6 @@ class ServiceVariant(_Strict):
     partial_loss: str | None = None
     basis: str
     sources: list[Url] = Field(min_length=1)
-
-    def matches(self, settings: dict[str, object]) -> bool:
-        return all(settings.get(key) == value for key, value in self.when.items())
 
 
 class Service(_Strict):
@@ -120,7 +127,7 @@ class Service(_Strict):
             if variant.matches(settings):
                 changes |= variant.model_dump(exclude_none=True, exclude={"when", "basis", "sources"})
                 changes["sources"] = list(dict.fromkeys([*changes.get("sources", self.sources), *variant.sources]))
-                changes["notes"] = " ".join(filter(None, [self.notes, variant.basis]))
+                changes["notes"] = " ".join(filter(None, [changes.get("notes", self.notes), variant.basis]))
         if self.per_resource_setting is not None and isinstance(settings.get(self.per_resource_setting), int):
             changes.setdefault("per_resource", settings[self.per_resource_setting])
         return self.model_copy(update=changes) if changes else self
@@ -134,17 +141,13 @@ class Needs(_Strict):
     requires_any: list[list[str]] = []
 
 
-class OperationVariant(_Strict):
+class OperationVariant(_Variant):
     """Services an operation needs too when a design's settings match `when`."""
 
-    when: dict[str, Setting] = Field(min_length=1)
     requires: list[str] = []
     uses: list[str] = []
     basis: str
     sources: list[Url] = Field(min_length=1)
-
-    def matches(self, settings: dict[str, object]) -> bool:
-        return all(settings.get(key) == value for key, value in self.when.items())
 
 
 class Operation(_Strict):
@@ -264,20 +267,25 @@ class Catalog(_Strict):
 
     def for_design(self, settings: dict[str, object]) -> Catalog:
         """The catalog as it holds for a design with these `openstack` settings (memoised): variants
-        applied, and with Nova cells each cell's own services (`galera@cell1`) and operations. A catalog
-        that is already a design's is returned as it is."""
-        if id(self) in _DESIGN_CATALOGS:
-            return self
+        applied, and with Nova cells each cell's own services (`galera@cell1`) and operations. Asked of a
+        catalog that is already a design's, it answers from the catalog that one was made from."""
+        if id(self) in _MADE_FROM:
+            return _MADE_FROM[id(self)].for_design(settings)
         key = (id(self), tuple(sorted((k, repr(v)) for k, v in settings.items())))
-        if key not in _FOR_DESIGN:
+        if key not in _FOR_DESIGN or _FOR_DESIGN[key][0] is not self:  # an id is only unique while it lives
             services = {sid: s.for_design(settings) for sid, s in self.services.items()}
             operations = {oid: o.for_design(settings) for oid, o in self.operations.items()}
             cells = settings.get("cells") or []
             if isinstance(cells, list) and cells:
                 services, operations = _with_cells(services, operations, [str(c) for c in cells])
-            _FOR_DESIGN[key] = self.model_copy(update={"services": services, "operations": operations})
-            _DESIGN_CATALOGS.add(id(_FOR_DESIGN[key]))
-        return _FOR_DESIGN[key]
+            _FOR_DESIGN[key] = (self, self._made(services=services, operations=operations))
+        return _FOR_DESIGN[key][1]
+
+    def _made(self, **update: object) -> Catalog:
+        """A copy of this catalog for a design, remembered as made from this one."""
+        made = self.model_copy(update=update)
+        _MADE_FROM[id(made)] = self
+        return made
 
 
     def for_architecture(self, arch: Architecture) -> Catalog:
@@ -286,12 +294,11 @@ class Catalog(_Strict):
         design = self.for_design(arch.openstack.model_dump(mode="json"))
         deployed = frozenset(s for vm in arch.vms for s in vm.service_ids)
         key = (id(design), deployed)
-        if key not in _FOR_DESIGN:
+        if key not in _FOR_DESIGN or _FOR_DESIGN[key][0] is not design:
             networking = arch.openstack.networking
-            _FOR_DESIGN[key] = design.model_copy(update={"operations": {
-                oid: op for oid, op in design.operations.items() if design.offers(op, deployed, networking)}})
-            _DESIGN_CATALOGS.add(id(_FOR_DESIGN[key]))
-        return _FOR_DESIGN[key]
+            offered = {oid: op for oid, op in design.operations.items() if design.offers(op, deployed, networking)}
+            _FOR_DESIGN[key] = (design, design._made(operations=offered))
+        return _FOR_DESIGN[key][1]
 
     def offers(self, operation: Operation, deployed: frozenset[str], networking: Networking) -> bool:
         """Whether a design that deploys these services offers the operation at all: not when an optional
@@ -305,8 +312,9 @@ class Catalog(_Strict):
                    for s in needs.requires)
 
 
-_FOR_DESIGN: dict[tuple, Catalog] = {}  # kept for the life of the process, so their ids stay theirs
-_DESIGN_CATALOGS: set[int] = set()
+# Catalogs made for designs, with what they were made from (kept alive, so that ids stay unique).
+_FOR_DESIGN: dict[tuple, tuple[Catalog, Catalog]] = {}
+_MADE_FROM: dict[int, Catalog] = {}
 
 
 def _with_cells(services: dict[str, Service], operations: dict[str, Operation],

@@ -8,7 +8,8 @@ https://opendev.org/openstack/kolla-ansible/src/branch/master/ansible/inventory/
 With Nova cells, each cell's conductors and console proxies form a `cell-control-<cell>` group (a
 child of nova-conductor and nova-novncproxy, and of the cell's own group, whose variables name the
 cell), the global conductors are the super-conductor, and each cell's database members are a MariaDB
-shard of their own (`mariadb_shard_id`), as kolla-ansible's Nova cells and MariaDB guides lay out:
+shard of their own (`mariadb_shard_id`, with `nova_cell_database_group` pointing the cell at it), as
+kolla-ansible's Nova cells and MariaDB guides and its nova-cell role's defaults lay out:
 https://docs.openstack.org/kolla-ansible/latest/reference/compute/nova-cells-guide.html
 https://docs.openstack.org/kolla-ansible/latest/reference/databases/mariadb-guide.html
 """
@@ -38,7 +39,8 @@ def write(arch: Architecture, facts: Catalog) -> str:
                 top[placement.top].append(vm.name)
             for group in _groups(sid, vm.cell, placement.groups, bool(shard)):
                 groups.setdefault(group, [])
-                entry = f"{vm.name} mariadb_shard_id={shard[vm.cell]}" if vm.cell and sid == "galera" else vm.name
+                entry = (f"{vm.name} mariadb_shard_id={shard[vm.cell]}" if vm.cell and group == "mariadb"
+                         else vm.name)
                 if entry not in groups[group]:
                     groups[group].append(entry)
     out = [header(arch, "kolla-ansible inventory", "#"),
@@ -56,7 +58,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
     for parent in CELL_CONTROL if controls else ():
         out.append(f"\n[{parent}:children]\n" + "".join(f"{control}\n" for control in controls))
     for cell in arch.openstack.cells:
-        out.append(_cell(cell, groups))
+        out.append(_cell(cell, shard[cell], groups))
     return "".join(out)
 
 
@@ -71,12 +73,14 @@ def _groups(sid: str, cell: str | None, groups: list[str], cells: bool) -> list[
         return [f"cell-control-{cell}"]
     if cell and sid == "rabbitmq":
         return [f"rabbitmq-{cell}"]
+    if cell and sid == "galera":  # a shard of kolla's MariaDB, and the group the cell's database is read from
+        return [*groups, f"mariadb-{cell}"]
     if cells and sid == "nova-conductor":
         return ["nova-super-conductor"]
     return groups
 
 
-def _cell(cell: str, groups: dict[str, list[str]]) -> str:
+def _cell(cell: str, shard: int, groups: dict[str, list[str]]) -> str:
     """A cell's group and the variables that name its conductor and console proxy groups and its queue."""
     control = f"cell-control-{cell}"
     lines = ["", f"# Nova cell {cell}"]
@@ -84,6 +88,8 @@ def _cell(cell: str, groups: dict[str, list[str]]) -> str:
         lines += [f"[{cell}:children]", control, ""]
     lines += [f"[{cell}:vars]", f"nova_cell_name={cell}", f"nova_cell_conductor_group={control}",
               f"nova_cell_novncproxy_group={control}"]
+    if f"mariadb-{cell}" in groups:
+        lines += [f"nova_cell_database_group=mariadb-{cell}", f"nova_cell_database_shard_id={shard}"]
     if f"rabbitmq-{cell}" in groups:
         lines += ["# kolla-ansible deploys RabbitMQ on the rabbitmq group; deploy the cell's own broker on",
                   f"# rabbitmq-{cell} beside it: this points the cell at it.",

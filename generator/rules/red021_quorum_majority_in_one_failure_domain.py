@@ -73,10 +73,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         where = {vm.name: None if vm.host in hosts else vm.host for vm in ctx.arch.vms}
         gates = model.evaluate_one(where, ())
         for sid, facts in quorum:
-            placements = ctx.placements(sid)
-            inside = [p for p in placements if p.vm.host in hosts]
-            if not gates[f"quorum:{sid}"] or len(inside) == len(placements):
+            members = ctx.placements(sid)
+            if not gates[f"quorum:{sid}"] or all(p.vm.host in hosts for p in members):
                 continue  # it survives the domain, or every member is there (RED005)
+            inside = [p for p in ctx.voters(sid) if p.vm.host in hosts]  # arbitrators' votes count too
             names = ", ".join(p.vm.name for p in inside)
             yield Finding(inside[0].at, f"`{sid}` has {len(inside)} of its {len(ctx.voters(sid))} votes in failure "
                           f"domain {domain} ({names}): losing {domain} leaves it without a majority and stops "

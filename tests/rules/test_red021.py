@@ -32,3 +32,12 @@ def test_one_member_per_rack_is_fine_and_so_is_a_single_rack():
 def test_a_cells_database_and_queue_get_the_same_care():
     problems = findings(racks(CELLS, "rack-a", "rack-a", "rack-b"), "RED021")
     assert {"galera@cell1", "rabbitmq@cell1"} <= {p.message.split("`")[1] for p in problems}
+
+
+def test_an_arbitrators_vote_counts_where_it_runs():
+    # galera on ctl-01 (rack-a) and ctl-03 (rack-b), its arbitrator on kvm-02 (rack-a): rack-a holds 2 of 3 votes.
+    text = CLEAN.replace("services: [haproxy, keepalived, galera,", "services: [haproxy, keepalived,", 2).replace(
+        "services: [haproxy, keepalived,", "services: [haproxy, keepalived, galera,", 1)
+    text += "  - {name: arb-01, host: kvm-02, services: [garbd]}\n"
+    [galera] = [p for p in findings(racks(text, "rack-a", "rack-a", "rack-b"), "RED021") if "`galera`" in p.message]
+    assert galera.message.startswith("`galera` has 2 of its 3 votes in failure domain rack-a (ctl-01, arb-01)")
