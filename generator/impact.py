@@ -42,7 +42,7 @@ from typing import Literal
 import numpy as np
 
 from generator import placement
-from generator.catalog import Catalog, majority
+from generator.catalog import Catalog, Service, majority
 from generator.cluster import PRIORITIES, PlatformView, restart_priority
 from generator.failure_model import FailureModel, MinCuts, compile_model
 from generator.model import VM, Architecture
@@ -224,9 +224,9 @@ class Engine:
             services[sid] = self._with_dependencies(sid, own[sid], services, backend)
             if self.facts.services[sid].front:
                 backend[sid] = self._with_dependencies(sid, own[sid], services, backend, front=False)
-        impaired = self._impairments(own, services)
+        impaired = self._impairments(own, services, backend)
         cuts = self.model.min_cuts(where, self.failed_events(scenario))
-        operations = {oid: self._operation(oid, gates, services, own, impaired, cuts, scenario)
+        operations = {oid: self._operation(oid, gates, services, own, backend, impaired, cuts, scenario)
                       for oid in self.facts.operations}
         risky = [oid for oid, op in operations.items() if op.margin == 0]
         if risky:
@@ -449,7 +449,7 @@ class Engine:
             return ServiceState(DEGRADED, shared, restarted=restarted)
         return ServiceState(OK, restarted=restarted)
 
-    def _scheduled_state(self, facts, running: list[VM], lost: list[VM], details: str,
+    def _scheduled_state(self, facts: Service, running: list[VM], lost: list[VM], details: str,
                          restarted: bool, settled: bool) -> ServiceState:
         """A service whose resources (routers, networks) each live on `per_resource` of its instances:
         losing fewer than that many leaves every resource a copy, and with a standby (VRRP) the ones
@@ -517,7 +517,8 @@ class Engine:
 
     # ---- operations ---------------------------------------------------------------------------------
 
-    def _impairments(self, own: dict[str, ServiceState], services: dict[str, ServiceState]) -> dict[str, list[Cause]]:
+    def _impairments(self, own: dict[str, ServiceState], services: dict[str, ServiceState],
+                     backend: dict[str, ServiceState]) -> dict[str, list[Cause]]:
         """Services that work but not as normal, with the causes: a cache that lost shards, a virtual IP
         or active-passive service failing over, or (through `requires` and `uses`) such a service or a
         used one that is down. Fewer members than planned alone is no impairment."""
@@ -531,7 +532,7 @@ class Engine:
                 causes += [c.reached(sid, "needs") for c in impaired.get(dep, [])]
             for dep in facts.uses:
                 if dep in services and services[dep].state == DOWN:
-                    causes += [c.reached(sid, "uses") for c in self._down_causes(dep, services, own)]
+                    causes += [c.reached(sid, "uses") for c in self._down_causes(dep, services, own, backend)]
                 causes += [c.reached(sid, "uses") for c in impaired.get(dep, [])]
             if causes:
                 impaired[sid] = _distinct(causes)
@@ -544,9 +545,11 @@ class Engine:
             return []
         return [Cause(sid, DEGRADED, mine.cause or "is degraded")]
 
-    def _down_causes(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> list[Cause]:
+    def _down_causes(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState],
+                     backend: dict[str, ServiceState]) -> list[Cause]:
         """Every root cause of a down service: the services under it (itself included) whose own members
-        fail them, each reached by the shortest chain of `requires`."""
+        fail them, each reached by the shortest chain of `requires` (over RPC, only what serves it there:
+        `backend`, the states without an API's front)."""
         found: dict[str, Cause] = {}
         queue: list[tuple[str, tuple[str, ...], bool]] = [(sid, (), True)]
         seen = {sid}
@@ -562,23 +565,16 @@ class Engine:
                     if not self.facts.services[dep].external:
                         found.setdefault(dep, Cause(dep, DOWN, "is not deployed", (*via, current)))
                 elif services[dep].state == DOWN and dep not in seen:
-                    over_rpc = dep in facts.rpc and bool(self.facts.services[dep].front)
-                    if over_rpc and self._backend_up(dep, services, own):
+                    over_rpc = dep in facts.rpc and dep in backend
+                    if over_rpc and backend[dep].state != DOWN:
                         continue
                     seen.add(dep)
                     queue.append((dep, (*via, current), not over_rpc))
         return list(found.values())
 
-    def _backend_up(self, sid: str, services: dict[str, ServiceState], own: dict[str, ServiceState]) -> bool:
-        """Whether a service still serves its callers over RPC: its members and what it requires behind
-        its API's front."""
-        facts = self.facts.services[sid]
-        return own[sid].state != DOWN and all(
-            dep in services and services[dep].state != DOWN for dep in facts.requires if dep not in facts.front)
-
     def _operation(self, oid: str, gates: dict[str, bool], services: dict[str, ServiceState],
-                   own: dict[str, ServiceState], impaired: dict[str, list[Cause]], cuts: MinCuts,
-                   scenario: Scenario) -> OperationState:
+                   own: dict[str, ServiceState], backend: dict[str, ServiceState], impaired: dict[str, list[Cause]],
+                   cuts: MinCuts, scenario: Scenario) -> OperationState:
         needs = self.needs[oid]
         data_plane = self.facts.operations[oid].plane == "data"
         states = own if data_plane else services
@@ -590,7 +586,7 @@ class Engine:
             if states[sid].state != DOWN:
                 return []
             return ([Cause(sid, DOWN, own[sid].cause or "is down")] if data_plane
-                    else self._down_causes(sid, services, own))
+                    else self._down_causes(sid, services, own, backend))
 
         if gates[gate]:
             causes: list[Cause] = [c for sid in needs.requires for c in down_causes(sid)]
@@ -617,7 +613,7 @@ class Engine:
                 degraded += [c.used() for c in self._own_impairment(sid, own)]
                 continue
             if sid in services and services[sid].state == DOWN:
-                degraded += [c.used() for c in self._down_causes(sid, services, own)]
+                degraded += [c.used() for c in self._down_causes(sid, services, own, backend)]
             degraded += [c.used() for c in impaired.get(sid, [])]
         degraded = _shortest(degraded)
         cut = cuts.of(gate)

@@ -27,6 +27,9 @@ def test_metadata_with_ovs_goes_over_rpc_so_it_needs_the_queue_but_not_keystone(
     assert states(keystone)["authenticate"] == "down"
     assert states(keystone)["create-network"] == "down"  # neutron's API needs a token
     assert states(keystone)["instance-metadata"] == "ok"
+    # With the queue down too, the reason names the queue and not keystone, which the RPC path does not pass.
+    both = fail(eng, "rabbitmq", "keystone").immediate.operations["instance-metadata"]
+    assert {c.service for c in both.root_causes} == {"rabbitmq"}
     # neutron-server's workers themselves are another matter: without them nothing answers the agent.
     server = fail(eng, "neutron-server").immediate.operations["instance-metadata"]
     assert server.state == "down"
