@@ -23,7 +23,7 @@ SERVE_PACKAGES := graphviz
 # fence-agents: the pcs export run for real; scram: the fault-tree cross-check.
 TEST_PACKAGES := $(SERVE_PACKAGES) chromium pcs pacemaker-cli-utils resource-agents fence-agents scram
 
-.PHONY: serve test test-latest build bench lock setup clean
+.PHONY: serve test test-latest build bench screenshots lock setup clean
 
 serve: setup ## Serve the site on http://127.0.0.1:8000 with the shipped architectures
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -42,6 +42,10 @@ build: setup ## Build the static site into site/
 
 bench: setup ## Measure validation speed (prints timings; asserts nothing)
 	$(BIN)/python tests/bench.py
+
+screenshots: setup ## Screenshot every architecture page (1280x800 and a 390x844 phone) into docs/screenshots/
+	@sh scripts/system-packages.sh chromium
+	$(BIN)/python scripts/screenshots.py
 
 lock: ## Regenerate the locks from pyproject.toml's ranges (newest versions that fit)
 	@$(MAKE) --no-print-directory $(BIN)/python

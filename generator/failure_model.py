@@ -309,6 +309,69 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
                         platform.isolating, platform.cluster_stops_vms, platform.spread_everywhere)
 
 
+def degradation_gates(model: FailureModel, facts: Catalog, networking: str, settled: bool) -> dict[str, Gate]:
+    """Gates that say when a working operation works less well (the engine's `degraded`), for one phase:
+    right after the failure, or `settled` (after the platform's restarts, minutes later: failovers,
+    cache stalls and reschedules are over). `facts` is the catalog as it holds for the design.
+
+    - `impaired-own:<service>`: its own members impair it, by HA model: a writer's first member lost
+      (Galera moves writes), an active-passive or virtual-IP service's active member lost, a cache
+      that lost shards, or a scheduled service that lost every agent some resource lives on;
+    - `impaired:<service>`: it, a service it requires, or a service it uses is impaired, or one it
+      uses is down;
+    - `degraded:<operation>`: a service it requires is impaired, an alternative of its `requires_any`
+      is down, or a service it uses is down or impaired (a data-plane operation reads the services'
+      own members only).
+
+    Down wins: an operation is degraded when this gate is up and its `op:` gate is not. Losing a spare
+    is no degradation, so a quorum that keeps its majority, or an active-active service that keeps an
+    instance, impairs nothing. These gates read the model's `vm-down:`, `own:` and `service-down:`
+    gates and are evaluated after them."""
+    gates: dict[str, Gate] = {}
+    deployed = set(model.services)
+
+    def gate(name: str, kind: GateKind, inputs: list[str], weights: tuple[int, ...] = (), k: int = 1) -> str:
+        gates[name] = Gate(name, kind, tuple(dict.fromkeys(inputs)), weights, k)
+        return name
+
+    for sid in model.services:
+        service = facts.services[sid]
+        members = list(model.gates[f"no-member:{sid}"].inputs)  # vm-down gates, in the order of the file
+        own: list[str] = []
+        if service.ha_model == "quorum" and service.writer and not settled:
+            own.append(members[0])
+        elif service.ha_model in ("active-passive", "vip") and not settled:
+            own.append(members[0])
+        elif service.ha_model == "shards" and not settled:
+            own += members
+        elif service.ha_model == "scheduled":
+            copies = min(service.per_resource, len(members))
+            if not (settled and service.reschedule_seconds is not None):
+                own.append(gate(f"every-copy:{sid}", "atleast", members, (1,) * len(members), copies))
+            if service.failover_seconds and not settled:
+                own += members
+        gate(f"impaired-own:{sid}", "or", own)
+        spread = [f"impaired:{dep}" for dep in service.requires if dep in deployed]
+        spread += [name for dep in service.uses if dep in deployed
+                   for name in (f"service-down:{dep}", f"impaired:{dep}")]
+        gate(f"impaired:{sid}", "or", [f"impaired-own:{sid}", *spread])
+    for oid, operation in facts.operations.items():
+        needs = operation.needs(networking)
+        data = operation.plane == "data"
+        inputs = [f"impaired-own:{sid}" if data else f"impaired:{sid}" for sid in needs.requires if sid in deployed]
+        for group in needs.requires_any:
+            for sid in group:  # some alternatives down: only the others' share works
+                if sid in deployed:
+                    inputs.append(f"own:{sid}" if data else f"service-down:{sid}")
+                elif not facts.services[sid].external:
+                    inputs.append(TRUE)
+        for sid in needs.uses:
+            if sid in deployed:
+                inputs += [f"own:{sid}", f"impaired-own:{sid}"] if data else [f"service-down:{sid}", f"impaired:{sid}"]
+        gate(f"degraded:{oid}", "or", inputs)
+    return gates
+
+
 def _any_down(gates: dict[str, Gate], name: str, alternatives: list[str]) -> list[str]:
     """The gates that say every alternative is down, added to `gates`. What all alternatives require
     alike (the agents' shared message queue) is factored out: and(or(a, c), or(b, c)) = or(c, and(a, b)),

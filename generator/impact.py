@@ -290,6 +290,10 @@ class Engine:
                 row[phase] = frozenset(oid for oid, column in down.items() if column[index])
         return result
 
+    def where(self, scenario: Scenario, phase: Phase) -> dict[str, str | None]:
+        """Where each VM serves in that phase (None: it does not); memoised, so callers must not change it."""
+        return self._placement(scenario, phase).where
+
     def _placement(self, scenario: Scenario, phase: Phase) -> Placement:
         """Where each VM serves in that phase, why the others do not, which ones moved and when the
         restarted ones are up (memoised per set of failed parts: callers must not change what it returns)."""

@@ -45,11 +45,32 @@ def environment() -> jinja2.Environment:
     env.filters["code"] = code
     env.filters["url"] = url
     env.filters["anchor"] = anchor
+    env.filters["rendered"] = rendered
+    env.filters["mark"] = mark
+    env.filters["html_text"] = html_text
     return env
 
 
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
+
+
+def rendered(output: str) -> Markup:
+    """The output of a macro of these templates: its values went through `_finalize` when the macro
+    rendered them (macros return plain strings when autoescaping is off), so it is not escaped twice.
+    For macro calls only, never for a value."""
+    return Markup(output)
+
+
+def mark(value: str) -> Markup:
+    """A state in a matrix cell, whose class gives the colour: the symbol and the word."""
+    return Markup(STATE_MARK[value])
+
+
+def html_text(value: object) -> Markup:
+    """Plain text for a raw HTML block of a page (which Markdown leaves alone): HTML-escaped, newlines
+    as spaces. Lighter than `inline`, for long generated texts such as reasons; never for Markdown."""
+    return Markup.escape(" ".join(str(value).split()))
 
 
 def state(value: str) -> Markup:

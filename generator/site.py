@@ -13,11 +13,11 @@ import hashlib
 
 from markupsafe import Markup
 
-from generator import availability, checks, diagram, exports, rules
-from generator.analysis import Analysis, Summary, analyse
+from generator import availability, checks, diagram, explorer, exports, matrix, rules, verdict
+from generator.analysis import Analysis, analyse
 from generator.catalog import Catalog, majority
 from generator.exports import openstack_ansible
-from generator.impact import DOWN, PHASES, Engine, Impact, Scenario
+from generator.impact import Engine, Impact, Scenario
 from generator.model import Architecture, is_slug
 from generator.pages import link, render
 from generator.problem import Problem, Severity
@@ -80,15 +80,11 @@ def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer) ->
 
 
 def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug: str) -> dict[str, bytes]:
+    """The placement and topology views. Failures are not drawn one SVG per host and phase: the what-if
+    explorer overlays the failed parts on the placement view, whose nodes carry their component ids."""
     arch = analysis.arch
-    images = {f"architectures/{slug}/placement.svg": renderer.svg(diagram.placement(arch, facts)),
-              f"architectures/{slug}/topology.svg": renderer.svg(diagram.topology(arch, facts))}
-    for impact in analysis.sets["single hosts"]:
-        [host] = impact.scenario.hosts
-        for phase in PHASES:
-            drawing = diagram.failure(arch, facts, impact.scenario.hosts, impact.phase(phase))
-            images[f"architectures/{slug}/failure-{host}-{phase}.svg"] = renderer.svg(drawing)
-    return images
+    return {f"architectures/{slug}/placement.svg": renderer.svg(diagram.placement(arch, facts)),
+            f"architectures/{slug}/topology.svg": renderer.svg(diagram.topology(arch, facts))}
 
 
 EXPORT_FILES = {"pcs": "pcs.sh", "powercli": "powercli.ps1", "hyperv": "hyperv.ps1",
@@ -167,27 +163,24 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
     not_offered = [op.name for oid, op in facts.operations.items()
                    if oid not in offered and not any(key.startswith(f"{oid}@") for key in offered)]
     facts = engine.facts  # as it holds for this design (its settings, its cells)
-    operations = list(facts.operations)
-    hosts = analysis.sets["single hosts"]
-    matrix = {phase: [(oid, [impact.phase(phase).operations[oid].state for impact in hosts]) for oid in operations]
-              for phase in PHASES}
+    findings = [_finding(p) for p in result.problems]
     return render(
         "architecture.md.j2",
         arch=arch, facts=facts, platform=facts.platforms[arch.platform.hypervisor],
         restart_seconds=engine.restart_seconds, summary=markdown_html(arch.summary),
-        findings=[_finding(p) for p in result.problems], waived=result.waived,
-        placement=_placement_rows(arch), operations=operations, phases=PHASES, phase_titles=PHASE_TITLES,
-        hosts=[next(iter(i.scenario.hosts)) for i in hosts], matrix=matrix,
-        host_failures=[_failure(impact, operations) for impact in hosts],
-        services=[_service_outage(impact, facts) for impact in analysis.sets["whole services"]],
-        pairs=[_summary(found, facts) for found in analysis.summaries["pairs of hosts"]],
-        maintenance=[_summary(found, facts) for found in analysis.summaries["maintenance then a failure"]],
-        domains=[_combination(impact, facts) for impact in analysis.sets["failure domains"]],
-        part_failures=[_combination(impact, facts) for impact in analysis.sets["platform parts"]],
+        verdict=verdict.of(analysis, findings, result.waived, facts),
+        findings=findings, waived=result.waived,
+        placement=_placement_rows(arch), phase_titles=PHASE_TITLES,
+        platform_matrix=matrix.of(analysis, ["single hosts", "failure domains", "platform parts"], facts),
+        service_matrix=matrix.of(analysis, ["whole services", "cells"], facts),
+        vm_matrix=matrix.of(analysis, ["single VMs"], facts),
+        pairs=matrix.summary(analysis.summaries["pairs of hosts"], facts, "host pairs"),
+        maintenance=matrix.summary(analysis.summaries["maintenance then a failure"], facts,
+                                   "maintenance-then-failure scenarios"),
         parts=_platform_parts(arch), not_offered=not_offered,
-        vm_failures=[_combination(impact, facts) for impact in analysis.sets["single VMs"]],
         tolerance=analysis.tolerance, availability=_availability(analysis), worst_recovery=analysis.worst_recovery,
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
+        whatif=Markup(explorer.to_json(explorer.data(engine))),
         yaml_name=f"{arch.id}.yaml",
         yaml_text=result.raw.decode("utf-8", errors="replace"),
     )
@@ -212,33 +205,6 @@ def _placement_rows(arch: Architecture) -> list[dict]:
         rows.append({"host": host, "vms": vms, "vcpus": sum(vm.vcpus or 0 for vm in vms),
                      "memory": sum(vm.memory_gib or 0 for vm in vms)})
     return rows
-
-
-def _failure(impact: Impact, operations: list[str]) -> dict:
-    [host] = impact.scenario.hosts
-    rows = []
-    for oid in operations:
-        states = {phase: impact.phase(phase).operations[oid] for phase in PHASES}
-        if any(s.state != "ok" for s in states.values()):
-            rows.append({"operation": oid, "states": states, "recovery": impact.recovery_seconds[oid]})
-    stranded = sorted(vm for vm, host_now in impact.after_restart.where.items() if host_now is None)
-    moved = sorted((vm, where) for vm, where in impact.after_restart.where.items()
-                   if where is not None and impact.immediate.where.get(vm) is None)
-    return {"host": host, "rows": rows, "stranded": stranded, "moved": moved}
-
-
-def _combination(impact: Impact, facts: Catalog) -> dict:
-    """For tables of many scenarios: which control-plane operations stop, immediately and after restart."""
-    stopped = {phase: frozenset(oid for oid, op in impact.phase(phase).operations.items() if op.state == DOWN)
-               for phase in PHASES}
-    return _summary(Summary(impact.scenario, stopped), facts)
-
-
-def _summary(found: Summary, facts: Catalog) -> dict:
-    def control(phase: str) -> list[str]:
-        return [oid for oid in facts.operations
-                if oid in found.stopped[phase] and facts.operations[oid].plane == "control"]
-    return {"label": found.scenario.describe(), "immediate": control("immediate"), "after": control("after-restart")}
 
 
 def _availability(analysis: Analysis) -> dict[str, dict[str, str]]:

@@ -39,7 +39,7 @@ def inline(value: object) -> Markup:
 def preformatted(value: str) -> Markup:
     """A file's text as a <pre> block on one line: every special character and every newline is a character
     reference, so no line of it can be read as Markdown, wherever the block stands (a tab, a list)."""
-    return Markup(f'<pre class="refarch-source"><code>{_references(value)}</code></pre>')
+    return Markup(f"<pre class=\"refarch-source\" data-search-exclude><code>{_references(value)}</code></pre>")
 
 
 def code(value: object) -> Markup:

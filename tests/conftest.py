@@ -130,3 +130,24 @@ def at(text: str, line: int, needle: str) -> tuple[int, int]:
 
 def where(problems: list) -> list[tuple[int, int]]:
     return [(p.line, p.col) for p in problems]
+
+
+# ---- the built site in a browser, shared by the browser test modules ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory):
+    """The site with the shipped architectures, built once per session and served; yields its URL."""
+    from sitebuild import built_site, serve  # sitebuild imports this module
+
+    with serve(built_site(tmp_path_factory.mktemp("shipped"))) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, headless, launched once per session (a module may launch its own)."""
+    from sitebuild import chromium
+
+    with chromium() as launched:
+        yield launched

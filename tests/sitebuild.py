@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import CLEAN
@@ -51,3 +56,60 @@ def build(folder: Path, out: Path, strict: bool = True, **env: str) -> subproces
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(folder / "mkdocs.yml"), "-d", str(out)]
     return subprocess.run(command + (["--strict"] if strict else []), capture_output=True, text=True,
                           env=os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"} | env)
+
+
+# The system Chromium, as Debian packages it; Playwright's own browser builds cannot be downloaded here.
+CHROMIUM = Path("/usr/bin/chromium")
+# No background traffic: the site must load nothing but itself, and a measured page nothing but its own files.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-default-apps"]
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """A headless system Chromium driven by Playwright, closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A browser that closes a page while it loads drops its connections; that is no failure.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve the folder `root` on a free port of 127.0.0.1; yields its URL, ending in a slash."""
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def built_site(tmp: Path, architectures: dict[str, str] | None = None) -> Path:
+    """The site of a scratch project with the shipped or the given architectures, built into `tmp`/site.
+
+    Not strict: a broken link is for the strict build tests to report, while tests that look at the built
+    pages (their accessibility, size and layout) should still see them. An error still stops the build.
+    """
+    folder = project(tmp / "project", architectures)
+    out = tmp / "site"
+    result = build(folder, out, strict=False)
+    assert result.returncode == 0, result.stderr
+    return out

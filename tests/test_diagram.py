@@ -1,4 +1,5 @@
-"""Diagrams: every view renders, deterministic, self-contained, safe with hostile text, cached."""
+"""Diagrams: every view renders, legible, light, with ids for the explorer, deterministic, self-contained,
+safe with hostile text, cached."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import diagrams
 import pytest
 
-from generator import catalog, diagram
+from generator import catalog, diagram, scenarios
 from generator.impact import Engine, Scenario
+from generator.model import Witness
 from generator.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()
 SHIPPED = sorted((ROOT / "architectures").glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
+MAX_BYTES = 80_000
+COLUMN_PX = 1200  # the page's content column
+PX_PER_PT = 4 / 3  # dot writes SVG sizes in points
 
 
 def architecture(name: str = "kvm-three-hosts"):
@@ -27,39 +33,133 @@ def architecture(name: str = "kvm-three-hosts"):
 
 
 def every_view(arch) -> list[diagram.Drawing]:
-    engine = Engine(arch, FACTS)
-    views = [diagram.placement(arch, FACTS), diagram.topology(arch, FACTS)]
-    for host in arch.hosts:
-        impact = engine.evaluate(Scenario(hosts=frozenset([host.name])))
-        views += [diagram.failure(arch, FACTS, frozenset([host.name]), impact.phase(p)) for p in ("immediate",
-                                                                                                  "after-restart")]
-    return views
+    """The two views the site shows, and the failure view of the first host in both phases."""
+    host = arch.hosts[0].name
+    impact = Engine(arch, FACTS).evaluate(Scenario(hosts=frozenset([host])))
+    return [diagram.placement(arch, FACTS), diagram.topology(arch, FACTS)] + [
+        diagram.failure(arch, FACTS, frozenset([host]), impact.phase(p)) for p in ("immediate", "after-restart")]
 
 
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, bytes]:
+    """What the site draws for each shipped architecture: placement.svg and topology.svg."""
     renderer = diagram.Renderer()
-    return {d.name: renderer.svg(d) for path in SHIPPED for d in every_view(check_file(path).architecture)}
+    return {d.name: renderer.svg(d) for path in SHIPPED for arch in [check_file(path).architecture]
+            for d in (diagram.placement(arch, FACTS), diagram.topology(arch, FACTS))}
 
 
-def test_every_view_of_every_shipped_architecture_renders(rendered):
+def elements(svg: bytes) -> dict[str, ET.Element]:
+    """The SVG's <g> elements that carry an id, by id."""
+    return {g.get("id"): g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("id")}
+
+
+def box(g: ET.Element) -> tuple[float, float, float, float]:
+    """The bounding box (left, top, right, bottom) of a node's or cluster's outline."""
+    shape = next(child for child in g if child.tag in (f"{SVG}path", f"{SVG}polygon"))
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))]
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_the_views_of_every_shipped_architecture_render(rendered):
     for path in SHIPPED:
         arch = check_file(path).architecture
-        names = {f"{arch.id}-placement", f"{arch.id}-topology"} | {
-            f"{arch.id}-failure-{h.name}-{p}" for h in arch.hosts for p in ("immediate", "after-restart")}
-        assert names <= set(rendered)
+        assert {f"{arch.id}-placement", f"{arch.id}-topology"} <= set(rendered)
     for name, svg in rendered.items():
         root = ET.fromstring(svg)
         assert root.tag == f"{SVG}svg", name
         assert float(root.get("width").removesuffix("pt")) > 100
 
 
-def test_no_path_of_the_build_machine_and_every_image_inlined(rendered):
+def test_every_host_vm_and_platform_part_has_an_id_and_a_class(rendered):
+    for path in SHIPPED:
+        arch = check_file(path).architecture
+        found = elements(rendered[f"{arch.id}-placement"])
+        expected = ([(f"refarch-host-{h.name}", "cluster") for h in arch.hosts]
+                    + [(f"refarch-vm-{vm.name}", "node") for vm in arch.vms]
+                    + [(f"refarch-part-{part}", "node") for part in scenarios.part_names(arch)])
+        assert len(expected) > len(arch.vms)
+        for ident, kind in expected:
+            assert ident in found, (arch.id, ident)
+            assert {kind, "refarch-component"} <= set(found[ident].get("class").split()), (arch.id, ident)
+
+
+def test_each_svg_is_light_and_references_nothing(rendered):
+    sizes = {name: len(svg) for name, svg in rendered.items()}
+    assert max(sizes.values()) <= MAX_BYTES, sizes
     for name, svg in rendered.items():
         assert b"site-packages" not in svg and str(ROOT).encode() not in svg, name
-        assert b"<image" not in svg.split(b"</defs>", 1)[-1], name
-        hrefs = re.findall(rb'href="([^"]*)"', svg)
-        assert all(h.startswith((b"data:image/png;base64,", b"#icon-")) for h in hrefs), name
+        # No icon is drawn, so none is stored twice; and no link or external file.
+        assert b"<image" not in svg and b"data:" not in svg and b"href" not in svg, name
+
+
+def test_placement_text_is_legible_in_the_page_column(rendered):
+    """At most 1200 px wide at natural size, so shown unscaled, and text of at least 12 px."""
+    for path in SHIPPED:
+        arch = check_file(path).architecture
+        svg = rendered[f"{arch.id}-placement"]
+        width = float(ET.fromstring(svg).get("width").removesuffix("pt")) * PX_PER_PT
+        smallest = min(float(t.get("font-size")) for t in ET.fromstring(svg).iter(f"{SVG}text")) * PX_PER_PT
+        assert smallest * min(1, COLUMN_PX / width) >= 12, (arch.id, width, smallest)
+        if len(arch.hosts) <= diagram.ROW_HOSTS:
+            assert width <= COLUMN_PX, arch.id
+
+
+def test_hosts_run_left_to_right_in_rows_of_failure_domains():
+    arch = architecture("vsphere-large-region")
+    found = elements(diagram.Renderer().svg(diagram.placement(arch, FACTS)))
+    boxes = {h.name: box(found[f"refarch-host-{h.name}"]) for h in arch.hosts}
+    for rack in ("01 02 03 04", "05 06 07 08", "09 10 11 12"):
+        row = [boxes[f"esxi-{n}"] for n in rack.split()]
+        assert [b[0] for b in row] == sorted(b[0] for b in row)  # left to right
+    assert boxes["esxi-04"][3] < boxes["esxi-05"][1] and boxes["esxi-08"][3] < boxes["esxi-09"][1]  # rack-a on top
+    small = elements(diagram.Renderer().svg(diagram.placement(architecture(), FACTS)))
+    assert box(small["refarch-host-kvm-01"])[2] < box(small["refarch-host-kvm-02"])[0]  # one row of three
+
+
+def test_unusual_designs_keep_their_rows_and_ids():
+    """A domain too large for one row, a domain holding only a witness, hosts with no VMs, a host in no domain."""
+    arch = architecture()
+    more = [arch.hosts[0].model_copy(update={"name": f"kvm-{n:02}"}) for n in range(4, 10)]
+    lone = arch.hosts[0].model_copy(update={"name": "kvm-99", "failure_domain": None})
+    platform = arch.platform.model_copy(update={"witness": Witness(kind="qdevice", name="qnetd",
+                                                                   failure_domain="rack-w")})
+    odd = arch.model_copy(update={"hosts": [*arch.hosts, *more, lone], "platform": platform,
+                                  "failure_domains": [*arch.failure_domains, "rack-w"]})
+    found = elements(diagram.Renderer().svg(diagram.placement(odd, FACTS)))
+    for name in [h.name for h in odd.hosts]:
+        assert f"refarch-host-{name}" in found
+    assert "refarch-part-qnetd" in found
+    boxes = {name.removeprefix("refarch-host-"): box(g) for name, g in found.items() if name.startswith("refarch-host")}
+    # rack-a's seven hosts in rows of four and three, then rack-b and rack-c side by side on a row of their own
+    assert boxes["kvm-01"][2] < boxes["kvm-04"][0] < boxes["kvm-05"][0] < boxes["kvm-06"][0]
+    assert boxes["kvm-01"][3] < boxes["kvm-07"][1] and boxes["kvm-07"][3] < boxes["kvm-02"][1]
+    assert boxes["kvm-02"][2] < boxes["kvm-03"][0]
+
+
+def test_topology_runs_left_to_right_by_tier(rendered):
+    for path in SHIPPED:
+        arch = check_file(path).architecture
+        services = FACTS.for_architecture(arch).services
+        found = ET.fromstring(rendered[f"{arch.id}-topology"])
+        left = {}
+        for g in found.iter(f"{SVG}g"):
+            title = g.find(f"{SVG}title")
+            if "node" in (g.get("class") or "").split() and title.text.startswith("svc--"):
+                left[title.text.removeprefix("svc--")] = box(g)
+        assert set(left) == {sid for vm in arch.vms for sid in vm.service_ids if sid in services}, arch.id
+        tiers = {sid: diagram.tier(services[sid], services) for sid in left}
+        for sid, other in ((s, o) for s in left for o in left if tiers[s] < tiers[o]):
+            assert left[sid][2] < left[other][0], (arch.id, sid, other)
+        assert left["haproxy"][2] < left["keystone"][0] < left["nova-api"][2] < left["galera"][0]
+
+
+def test_tiers_come_from_the_catalog():
+    services = FACTS.services
+    expected = {"haproxy": 0, "keepalived": 0, "keystone": 1, "nova-api": 1, "horizon": 1, "nova-scheduler": 2,
+                "neutron-l3-agent": 2, "ovn-northd": 2, "heat-engine": 2, "galera": 3, "rabbitmq": 3,
+                "memcached": 3, "etcd": 3, "ovn-nb-db": 3, "ceph-mon": 3}
+    assert {sid: diagram.tier(services[sid], services) for sid in expected} == expected
 
 
 def test_two_renders_are_byte_identical():
@@ -71,7 +171,7 @@ def test_two_renders_are_byte_identical():
 def test_identical_across_hash_seeds(tmp_path):
     script = ("import hashlib, sys; sys.path.insert(0, 'tests'); from test_diagram import every_view, architecture;"
               "from generator.diagram import Renderer; r = Renderer();"
-              "print(hashlib.sha256(b''.join(r.svg(d) for d in every_view(architecture('hyperv-four-hosts'))))"
+              "print(hashlib.sha256(b''.join(r.svg(d) for d in every_view(architecture('vsphere-large-region'))))"
               ".hexdigest())")
     digests = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT,
@@ -81,18 +181,21 @@ def test_identical_across_hash_seeds(tmp_path):
     assert len(digests) == 1
 
 
-def test_hostile_text_is_shown_literally():
+def test_hostile_text_is_shown_literally_and_never_becomes_an_id():
     arch = architecture()
     hostile_title = '<<b>bold</b>> and "quotes" and a \\ backslash \\n x" URL="javascript:alert(1)'
     host = arch.hosts[0].model_copy(update={"name": 'kvm-01<i>" label="pwned'})
     vms = [vm.model_copy(update={"host": host.name}) if vm.host == "kvm-01" else vm for vm in arch.vms]
     hostile = arch.model_copy(update={"title": hostile_title, "hosts": [host, *arch.hosts[1:]], "vms": vms})
     svg = diagram.Renderer().svg(diagram.placement(hostile, FACTS))
-    texts = "\n".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
+    root = ET.fromstring(svg)
+    texts = "\n".join(t.text or "" for t in root.iter(f"{SVG}text"))
     assert '<<b>bold</b>> and "quotes" and a \\ backslash \\n x" URL="javascript:alert(1): placement' in texts
     assert 'host kvm-01<i>" label="pwned' in texts
     assert b"javascript:" not in svg.replace(b"javascript:alert(1)", b"")  # only inside text, never a link
-    assert not any(el.tag.endswith(("}b", "}i", "}a")) for el in ET.fromstring(svg).iter())
+    assert not any(el.tag.endswith(("}b", "}i", "}a")) for el in root.iter())
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert "refarch-host-kvm-02" in ids and not any("pwned" in i or "<" in i for i in ids)
 
 
 def test_clusters_are_named_from_ids_so_equal_labels_never_merge():
@@ -101,8 +204,9 @@ def test_clusters_are_named_from_ids_so_equal_labels_never_merge():
     hosts = [h.model_copy(update={"failure_domain": "kvm-01"}) if h.name == "kvm-01" else h for h in arch.hosts]
     twin = arch.model_copy(update={"failure_domains": ["kvm-01", "rack-b", "rack-c"], "hosts": hosts})
     svg = diagram.Renderer().svg(diagram.placement(twin, FACTS))
-    titles = [g.find(f"{SVG}title").text for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "cluster"]
-    assert len(titles) == len(set(titles)) == 1 + 3 + 3 + len(arch.vms)
+    titles = [g.find(f"{SVG}title").text for g in ET.fromstring(svg).iter(f"{SVG}g")
+              if "cluster" in g.get("class").split()]
+    assert len(titles) == len(set(titles)) == 1 + 3 + 3 + 1  # platform, domains, hosts, parts
     assert {"cluster_domain-kvm-01", "cluster_host-kvm-01"} <= set(titles)
 
 
@@ -110,25 +214,19 @@ def test_failure_view_colours_match_the_engine():
     arch = architecture("basic-six-vms")
     impact = Engine(arch, FACTS).evaluate(Scenario(hosts=frozenset(["esxi-02"])))
     svg = diagram.Renderer().svg(diagram.failure(arch, FACTS, frozenset(["esxi-02"]), impact.immediate))
-    strokes = {}
-    for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") == "node" and not g.find(f"{SVG}title").text.endswith("--icon"):
-            shape = g.find(f"{SVG}path") if g.find(f"{SVG}path") is not None else g.find(f"{SVG}polygon")
-            strokes[g.find(f"{SVG}title").text] = shape.get("stroke").lower()
+    found = elements(svg)
     colour = {state: style["color"].lower() for state, style in diagram.STATE_STYLE.items()}
-    checked = 0
+    rank = {"ok": 0, "degraded": 1, "down": 2}
     for vm in arch.vms:
         running = impact.immediate.where[vm.name] is not None
-        for sid in vm.services:
-            node = f"{vm.name}--{sid}"
-            if node in strokes:
-                expected = impact.immediate.services[sid].state if running else "down"
-                assert strokes[node] == colour[expected], node
-                checked += 1
-    assert checked >= 10
-    assert strokes["db-01--galera"] == colour["down"]  # on the failed host
-    assert strokes["db-02--galera"] == colour["down"]  # running, but galera lost quorum
-    assert strokes["lb-01--haproxy"] == colour["degraded"]  # its sibling lb-02 was on esxi-02
+        states = [impact.immediate.services[sid].state if running else "down" for sid in vm.services]
+        shape = next(c for c in found[f"refarch-vm-{vm.name}"] if c.tag in (f"{SVG}path", f"{SVG}polygon"))
+        assert shape.get("stroke").lower() == colour[max(states, key=rank.__getitem__)], vm.name
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "galera: DOWN" in texts  # db-02 runs, but galera lost quorum
+    assert "host esxi-02" in texts and "FAILED" in texts
+    lb = next(c for c in found["refarch-vm-lb-01"] if c.tag.endswith("path"))
+    assert lb.get("stroke").lower() == colour["degraded"]  # its sibling lb-02 was on esxi-02
 
 
 def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
@@ -144,15 +242,10 @@ def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
     assert warm.dot_runs == 1
 
 
-def test_rendering_writes_nothing_into_the_working_directory_and_resets_the_context(tmp_path, monkeypatch):
-    from diagrams import getcluster, getdiagram
+def test_rendering_writes_nothing_into_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     diagram.Renderer().svg(diagram.placement(architecture(), FACTS))
     assert list(tmp_path.iterdir()) == []
-    assert getdiagram() is None and getcluster() is None
-    with pytest.raises(AttributeError):
-        diagram.placement(architecture().model_copy(update={"vms": [None]}), FACTS)
-    assert getdiagram() is None and getcluster() is None
 
 
 def test_dot_has_a_timeout_and_a_clear_error_when_missing(monkeypatch):
@@ -164,10 +257,12 @@ def test_dot_has_a_timeout_and_a_clear_error_when_missing(monkeypatch):
         diagram.Renderer().svg(drawing)
 
 
-def test_only_the_library_icons_are_ever_inlined():
-    svg = b'<svg><image xlink:href="/etc/passwd" width="1px" preserveAspectRatio="xMinYMin meet" x="1"/></svg>'
-    with pytest.raises(diagram.DiagramError, match="unexpected image"):
-        diagram._inline_icons(svg)
+@pytest.mark.parametrize("svg", [b'<svg><image xlink:href="/etc/passwd" x="1"/></svg>',
+                                 b'<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+                                 b'<svg><use href="#x"/></svg>'])
+def test_an_svg_that_references_anything_is_refused(svg):
+    with pytest.raises(diagram.DiagramError, match="references"):
+        diagram._self_contained(svg)
 
 
 def test_the_cli_writes_an_svg(tmp_path):
@@ -179,3 +274,21 @@ def test_the_cli_writes_an_svg(tmp_path):
         diagram.failure(architecture(), FACTS, frozenset(["kvm-02"]),
                         Engine(architecture(), FACTS).evaluate(Scenario(hosts=frozenset(["kvm-02"]))).immediate)
     )).hexdigest()
+
+
+def test_views_are_built_with_diagrams_which_never_renders_and_keeps_no_context(monkeypatch, tmp_path):
+    """The `diagrams` global context is reset after every view, even one that fails half-way, and no node
+    gets the random id or the icon `diagrams` would give it."""
+    monkeypatch.chdir(tmp_path)
+    source = diagram.placement(architecture(), FACTS).source
+    assert diagrams.getdiagram() is None and diagrams.getcluster() is None
+    assert "image=" not in source and not re.search(r"\b[0-9a-f]{32}\b", source)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("half-way")
+
+    monkeypatch.setattr(diagram, "_vm", broken)
+    with pytest.raises(RuntimeError, match="half-way"):
+        diagram.placement(architecture(), FACTS)
+    assert diagrams.getdiagram() is None and diagrams.getcluster() is None
+    assert list(tmp_path.iterdir()) == []

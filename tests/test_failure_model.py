@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from test_impact_properties import architectures, scenario_pairs
 
 from generator import availability, catalog
+from generator.failure_model import degradation_gates
 from generator.impact import DOWN, Engine, Scenario, ServiceState
 
 FACTS = catalog.load()
@@ -88,6 +89,32 @@ def test_the_compiled_gates_equal_the_service_layer_in_both_phases(case):
         assert set(latched) == (reference_latched(eng, scenario) if phase == "after-restart" else set())
         gates = eng.model.evaluate_one(where, scenario.services | set(latched))
         assert {oid: gates[gate] for oid, gate in eng.model.operations.items()} == reference_down(eng, scenario, phase)
+
+
+def gate_states(eng: Engine, scenario: Scenario, phase: str) -> dict[str, str]:
+    """Each operation's state from the gates alone: down by its `op:` gate, else degraded by the phase's
+    `degraded:` gate, else ok (what the what-if explorer computes in the browser)."""
+    settled = phase == "after-restart" and eng.arch.platform.ha != "none"
+    where = eng.where(scenario, phase)
+    latched = eng.latched(scenario) if settled else {}
+    values = dict(eng.model.evaluate_one(where, scenario.services | set(latched)))
+    for gate in degradation_gates(eng.model, eng.facts, eng.arch.openstack.networking, settled).values():
+        inputs = [values[name] for name in gate.inputs]
+        values[gate.name] = (any(inputs) if gate.kind == "or" else all(inputs) if gate.kind == "and"
+                             else sum(w for w, v in zip(gate.weights, inputs, strict=True) if v) >= gate.k)
+    return {oid: "down" if values[gate] else "degraded" if values[f"degraded:{oid}"] else "ok"
+            for oid, gate in eng.model.operations.items()}
+
+
+@given(scenario_pairs())
+def test_the_degradation_gates_say_what_the_engine_says_in_both_phases(case):
+    arch, scenario, more = case
+    eng = Engine(arch, FACTS)
+    for failed in (scenario, more):
+        impact = eng.evaluate(failed)
+        for phase in ("immediate", "after-restart"):
+            engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
+            assert gate_states(eng, failed, phase) == engine_states, phase
 
 
 @given(st.lists(scenario_pairs(), min_size=1, max_size=1).flatmap(

@@ -1,0 +1,228 @@
+"""The what-if explorer's data: an architecture's compiled failure model, as the page's script reads it.
+
+The explorer on each architecture page answers any combination of failed hosts, VMs, failure domains,
+services and platform parts without a server, and without a second implementation of the rules: this
+module exports the engine's compiled failure model (`generator.failure_model`: the gates over parts,
+with the degradation gates of each phase) as data, and `docs/javascripts/whatif.js` only walks it.
+
+- Right after the failure, every gate follows from the failed parts, so every combination is exact.
+- After the platform restarts VMs, where each VM runs comes from the engine's placement (capacity,
+  anti-affinity, fencing, quorum), which is no gate: it is exported for every set of failed hosts and
+  platform parts within `coverage` (every set of up to a few of them, each failure domain with one
+  more, and all host sets of small designs). Beyond that the script says so instead of guessing.
+- A VM that fails alone is restarted where it was; the export says for each set whether that happens.
+- Galera-like services that lost every member at once stay down (`Engine.latched`): the export names
+  them and what brings them back by themselves, which is the engine's own test.
+
+The test `tests/test_explorer.py` holds the script's answers equal to the engine's, in Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from math import comb
+from typing import Any
+
+from generator import scenarios
+from generator.failure_model import PLATFORM_GATES, TRUE, Gate, degradation_gates
+from generator.impact import PHASES, Engine, Scenario
+
+KINDS = {"or": 0, "and": 1, "atleast": 2}
+# Sets of failed hosts and parts whose after-restart placement is exported: at most this many sets,
+# as many parts per set as that allows (and every set of hosts when there are few hosts).
+PLACEMENT_BUDGET = 1500
+ALL_HOST_SETS_UP_TO = 8  # hosts: 2**8 = 256 sets
+HOST_SETS_OF_AT_MOST = 4  # and, for more hosts, every set of up to 4 of them, as the budget allows
+
+
+def data(engine: Engine) -> dict[str, Any]:
+    """Everything the explorer needs for one architecture, as plain JSON-ready values."""
+    arch, model, facts = engine.arch, engine.model, engine.facts
+    gates = list(model.gates.values())
+    phase_gates = {phase: list(degradation_gates(model, facts, arch.openstack.networking,
+                                                 settled=phase == "after-restart").values()) for phase in PHASES}
+    names: dict[str, int] = {}
+
+    def index(name: str) -> int:
+        return names.setdefault(name, len(names))
+
+    def encode(gate: Gate) -> list[Any]:
+        return [index(gate.name), KINDS[gate.kind], [index(n) for n in gate.inputs], list(gate.weights), gate.k]
+
+    index(TRUE)
+    for vm in model.vms:
+        index(f"vm-down:{vm}")
+    for sid in model.services:
+        index(f"service:{sid}")
+    encoded = [encode(g) for g in gates]
+    by_phase = {phase: [encode(g) for g in listed] for phase, listed in phase_gates.items()}
+    hosts = list(model.hosts)
+    parts = scenarios.part_names(arch)
+    domains = {domain: scenarios.in_domains(arch, frozenset([domain])) for domain in arch.failure_domains}
+    components = _components(engine, parts)
+    return {
+        "version": 1,
+        "id": arch.id,
+        "haNone": arch.platform.ha == "none",
+        "names": list(names),
+        "gates": encoded,
+        "phaseGates": by_phase,
+        "platformGates": [g.name for g in gates if g.name.startswith(PLATFORM_GATES)],
+        "hosts": hosts,
+        "vms": [{"name": vm, "host": model.vm_host[vm], "storage": model.vm_storage.get(vm)} for vm in model.vms],
+        "isolating": sorted(model.isolating),
+        "clusterStopsVms": model.cluster_stops_vms,
+        "events": {name: event for name, event in model.part_events.items()},
+        "marginParts": list(model.parts),
+        "components": components,
+        "domains": {name: {"hosts": sorted(s.hosts), "parts": sorted(s.parts)} for name, s in domains.items()},
+        "placements": _placements(engine, hosts, parts, domains, [c["id"] for c in components]),
+        "services": _services(engine),
+        "operations": [{"id": oid, "name": op.name, "plane": op.plane, "gate": model.operations[oid]}
+                       for oid, op in facts.operations.items()],
+    }
+
+
+def to_json(value: dict[str, Any]) -> str:
+    """Compact, stable JSON that is safe inside a `<script type="application/json">` element."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _components(engine: Engine, parts: list[str]) -> list[dict[str, str]]:
+    """Every toggle, in the order a reader scans them: hosts, failure domains, VMs, services, parts."""
+    arch = engine.arch
+    found = [{"id": f"host:{h.name}", "kind": "host", "name": h.name,
+              "detail": h.failure_domain or ""} for h in arch.hosts]
+    found += [{"id": f"domain:{d}", "kind": "domain", "name": d, "detail": ""} for d in arch.failure_domains]
+    found += [{"id": f"vm:{vm.name}", "kind": "vm", "name": vm.name, "detail": vm.host} for vm in arch.vms]
+    found += [{"id": f"service:{sid}", "kind": "service", "name": sid,
+               "detail": engine.facts.services[sid].name} for sid in engine.model.services]
+    kinds = {p["name"]: p["kind"] for p in _part_kinds(engine)}
+    found += [{"id": f"part:{name}", "kind": "part", "name": name, "detail": kinds.get(name, "")} for name in parts]
+    return found
+
+
+def _part_kinds(engine: Engine) -> list[dict[str, str]]:
+    arch = engine.arch
+    found = [{"name": arch.platform.witness.name, "kind": "witness"}] if arch.platform.witness else []
+    found += [{"name": level.name, "kind": f"fencing ({level.kind})"} for level in arch.platform.fencing or []]
+    found += [{"name": s.name, "kind": f"{s.kind} storage"} for s in arch.storage if s.kind != "local"]
+    found += [{"name": s.name, "kind": "switch"} for s in arch.switches]
+    found += [{"name": m.name, "kind": m.kind} for m in arch.management]
+    return found
+
+
+def placement_key(components: list[str], hosts: frozenset[str], parts: frozenset[str],
+                  domains: frozenset[str]) -> str:
+    """The key of one exported placement: what decides where VMs run after the restarts (failed VMs
+    do not: the platform restarts them where they were, or nothing restarts at all), as the sorted
+    indices of those components in `components` (the toggles' ids)."""
+    failed = {*(f"host:{h}" for h in hosts), *(f"part:{p}" for p in parts), *(f"domain:{d}" for d in domains)}
+    return ".".join(str(i) for i, cid in enumerate(components) if cid in failed)
+
+
+def coverage(hosts: list[str], parts: list[str], domains: dict[str, Scenario]) -> list[Scenario]:
+    """The sets of failed hosts and platform parts whose after-restart placement is exported."""
+    found: dict[tuple[frozenset[str], ...], Scenario] = {}
+
+    def add(scenario: Scenario) -> None:
+        found.setdefault((scenario.hosts, scenario.parts, scenario.domains), scenario)
+
+    # Every set of hosts of a small design; for more hosts, every set of as many as the budget allows.
+    most = len(hosts) if len(hosts) <= ALL_HOST_SETS_UP_TO else 0
+    while most < min(len(hosts), HOST_SETS_OF_AT_MOST) and \
+            sum(comb(len(hosts), k) for k in range(most + 2)) <= PLACEMENT_BUDGET:
+        most += 1
+    for size in range(most + 1):
+        for chosen in combinations(hosts, size):
+            add(Scenario(hosts=frozenset(chosen)))
+    elements = [("host", h) for h in hosts] + [("part", p) for p in parts]
+    size = 1
+    while size <= len(elements):
+        batch = list(combinations(elements, size))
+        if len(found) + len(batch) > PLACEMENT_BUDGET and size > 1:
+            break
+        for chosen in batch:
+            add(Scenario(hosts=frozenset(n for k, n in chosen if k == "host"),
+                         parts=frozenset(n for k, n in chosen if k == "part")))
+        size += 1
+    for name, domain in domains.items():
+        add(domain)
+        for kind, element in elements:
+            add(Scenario(hosts=domain.hosts | ({element} if kind == "host" else set()),
+                         parts=domain.parts | ({element} if kind == "part" else set()),
+                         domains=domain.domains))
+        for other in domains:
+            if other > name:
+                both = domains[other]
+                add(Scenario(hosts=domain.hosts | both.hosts, parts=domain.parts | both.parts,
+                             domains=domain.domains | both.domains))
+    return list(found.values())
+
+
+def _placements(engine: Engine, hosts: list[str], parts: list[str], domains: dict[str, Scenario],
+                components: list[str]) -> dict[str, list[str]]:
+    """For each covered set: where each VM runs after the restarts (a host's index in `hosts`, or `-`
+    when it does not), and the same for each VM that failed on its own (restarted in place or not)."""
+    slot = {host: chr(ord("0") + i) if i < 10 else chr(ord("a") + i - 10) for i, host in enumerate(hosts)}
+    every_vm = frozenset(engine.model.vms)
+    if len(hosts) > 36:
+        return {}  # one character per host; such designs answer right after the failure only
+
+    def row(where: dict[str, str | None]) -> str:
+        return "".join("-" if where[vm] is None else slot[where[vm]] for vm in engine.model.vms)
+
+    found = {}
+    for scenario in coverage(hosts, parts, domains):
+        key = placement_key(components, scenario.hosts, scenario.parts, scenario.domains)
+        alone = engine.where(scenario, "after-restart")
+        failed = engine.where(Scenario(hosts=scenario.hosts, parts=scenario.parts, domains=scenario.domains,
+                                       vms=every_vm), "after-restart")
+        found[key] = [row(alone), row(failed)]
+    return found
+
+
+def _services(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Per deployed service: its members, its quorum, what it needs after losing them all, and what its
+    own impairment does, in words for each phase."""
+    found = {}
+    for sid in engine.model.services:
+        service = engine.facts.services[sid]
+        members = [vm.name for vm in engine.instances[sid]]
+        total_loss = service.total_loss
+        arbiters = ([vm.name for vm in engine.instances.get(service.arbitrator, [])]
+                    if service.ha_model == "quorum" and service.arbitrator else [])
+        found[sid] = {
+            "name": service.name, "model": service.ha_model, "members": members, "arbiters": arbiters,
+            "latches": bool(total_loss and total_loss.recovery == "manual"),
+            "selfRecovers": bool(total_loss and total_loss.automatic_when_all_return),
+            "impaired": {phase: _impairment_words(engine, sid, settled=phase == "after-restart") for phase in PHASES},
+        }
+    return found
+
+
+def _impairment_words(engine: Engine, sid: str, settled: bool) -> str:
+    """What the service's own impairment (its `impaired-own:` gate) means, as a phrase without its subject."""
+    service = engine.facts.services[sid]
+    members = [vm.name for vm in engine.instances[sid]]
+    first = members[0] if members else ""
+    if service.ha_model == "quorum" and service.writer and not settled:
+        return f"moves writes from {first} to the next member in about {service.failover_seconds or 0} s"
+    if service.ha_model == "active-passive" and not settled:
+        return f"fails over from {first} to a standby in about {service.failover_seconds or 0} s"
+    if service.ha_model == "vip" and not settled:
+        return f"moves the virtual IP from {first} in about {service.failover_seconds or 0} s"
+    if service.ha_model == "shards" and not settled:
+        what = service.partial_loss or "their part of the cache is gone"
+        return f"lost shards: {what}"
+    if service.ha_model == "scheduled":
+        noun = service.resource or "resource"
+        what = service.partial_loss or f"the {noun}s that lived only on the lost agents stop"
+        if settled or service.failover_seconds is None:
+            until = (f"until Neutron moves them, about {service.reschedule_seconds} s" if service.reschedule_seconds
+                     else "until their agents return")
+            return f"lost every agent some {noun}s live on: {what}, {until}"
+        return f"lost agents: the {noun}s active there fail over in about {service.failover_seconds} s"
+    return "works less well"

@@ -1,0 +1,57 @@
+"""Screenshots of every architecture page, as a reader first sees it: 1280x800 and a 390x844 phone.
+
+`make screenshots` builds the site into a scratch folder, serves it on 127.0.0.1 and drives the system
+Chromium (headless) to write `docs/screenshots/<architecture>-<width>.jpg`, which the home page and
+`docs/screenshots.md` show. Run it after a change to how pages look; it needs what `make test` installs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+VIEWPORTS = ((1280, 800), (390, 844))
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        site = Path(scratch) / "site"
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+                       check=True)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        designs = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                                 args=["--no-sandbox", "--disable-background-networking"])
+            for design in designs:
+                for width, height in VIEWPORTS:
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    page.goto(f"http://127.0.0.1:{server.server_port}/architectures/{design}/", wait_until="load")
+                    page.wait_for_selector("[data-whatif-operation]", state="attached")
+                    target = OUT / f"{design}-{width}.jpg"
+                    page.screenshot(path=str(target), type="jpeg", quality=70)
+                    print(target.relative_to(ROOT))
+                    page.close()
+            browser.close()
+        server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
