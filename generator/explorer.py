@@ -73,14 +73,17 @@ def data(engine: Engine) -> dict[str, Any]:
         "vms": [{"name": vm, "host": model.vm_host[vm], "storage": model.vm_storage.get(vm)} for vm in model.vms],
         "isolating": sorted(model.isolating),
         "clusterStopsVms": model.cluster_stops_vms,
-        "events": {name: event for name, event in model.part_events.items()},
+        "events": dict(model.part_events),
         "marginParts": list(model.parts),
         "components": components,
-        "domains": {name: {"hosts": sorted(s.hosts), "parts": sorted(s.parts)} for name, s in domains.items()},
+        # a domain's local disks are no toggle: they fail with its hosts
+        "domains": {name: {"hosts": sorted(s.hosts), "parts": sorted(s.parts & set(parts))}
+                    for name, s in domains.items()},
         "placements": _placements(engine, hosts, parts, domains, [c["id"] for c in components]),
+        "slotWidth": 1 if len(hosts) <= 36 else 2,
         "services": _services(engine),
-        "operations": [{"id": oid, "name": op.name, "plane": op.plane, "gate": model.operations[oid]}
-                       for oid, op in facts.operations.items()],
+        "operations": [{"id": oid, "name": op.name, "plane": op.plane, "gate": model.operations[oid],
+                        "anyOf": _alternatives(engine, oid)} for oid, op in facts.operations.items()],
     }
 
 
@@ -99,19 +102,20 @@ def _components(engine: Engine, parts: list[str]) -> list[dict[str, str]]:
     found += [{"id": f"vm:{vm.name}", "kind": "vm", "name": vm.name, "detail": vm.host} for vm in arch.vms]
     found += [{"id": f"service:{sid}", "kind": "service", "name": sid,
                "detail": engine.facts.services[sid].name} for sid in engine.model.services]
-    kinds = {p["name"]: p["kind"] for p in _part_kinds(engine)}
+    kinds = _part_kinds(engine)
     found += [{"id": f"part:{name}", "kind": "part", "name": name, "detail": kinds.get(name, "")} for name in parts]
     return found
 
 
-def _part_kinds(engine: Engine) -> list[dict[str, str]]:
+def _part_kinds(engine: Engine) -> dict[str, str]:
+    """What each of the platform's parts is, by name: "witness", "switch", "fencing (ipmi)", ..."""
     arch = engine.arch
-    found = [{"name": arch.platform.witness.name, "kind": "witness"}] if arch.platform.witness else []
-    found += [{"name": level.name, "kind": f"fencing ({level.kind})"} for level in arch.platform.fencing or []]
-    found += [{"name": s.name, "kind": f"{s.kind} storage"} for s in arch.storage if s.kind != "local"]
-    found += [{"name": s.name, "kind": "switch"} for s in arch.switches]
-    found += [{"name": m.name, "kind": m.kind} for m in arch.management]
-    return found
+    kinds = {arch.platform.witness.name: "witness"} if arch.platform.witness else {}
+    kinds |= {level.name: f"fencing ({level.kind})" for level in arch.platform.fencing or []}
+    kinds |= {s.name: f"{s.kind} storage" for s in arch.storage if s.kind != "local"}
+    kinds |= {s.name: "switch" for s in arch.switches}
+    kinds |= {m.name: m.kind for m in arch.management}
+    return kinds
 
 
 def placement_key(components: list[str], hosts: frozenset[str], parts: frozenset[str],
@@ -164,15 +168,15 @@ def coverage(hosts: list[str], parts: list[str], domains: dict[str, Scenario]) -
 
 def _placements(engine: Engine, hosts: list[str], parts: list[str], domains: dict[str, Scenario],
                 components: list[str]) -> dict[str, list[str]]:
-    """For each covered set: where each VM runs after the restarts (a host's index in `hosts`, or `-`
-    when it does not), and the same for each VM that failed on its own (restarted in place or not)."""
-    slot = {host: chr(ord("0") + i) if i < 10 else chr(ord("a") + i - 10) for i, host in enumerate(hosts)}
+    """For each covered set: where each VM runs after the restarts (a host's index in `hosts` in base 36,
+    `slotWidth` digits, or dashes when it does not), and the same for each VM that failed on its own
+    (restarted in place or not)."""
+    width = 1 if len(hosts) <= 36 else 2  # base-36 digits per VM
+    slot = {host: _base36(i).rjust(width, "0") for i, host in enumerate(hosts)}
     every_vm = frozenset(engine.model.vms)
-    if len(hosts) > 36:
-        return {}  # one character per host; such designs answer right after the failure only
 
     def row(where: dict[str, str | None]) -> str:
-        return "".join("-" if where[vm] is None else slot[where[vm]] for vm in engine.model.vms)
+        return "".join("-" * width if where[vm] is None else slot[where[vm]] for vm in engine.model.vms)
 
     found = {}
     for scenario in coverage(hosts, parts, domains):
@@ -184,45 +188,56 @@ def _placements(engine: Engine, hosts: list[str], parts: list[str], domains: dic
     return found
 
 
+def _alternatives(engine: Engine, oid: str) -> list[list[str]]:
+    """The gates of each `requires_any` group of an operation: when all are down, each one's causes are
+    the operation's (the compiled gate factors out what they share, so its inputs alone would not say)."""
+    operation = engine.facts.operations[oid]
+    prefix = "own:" if operation.plane == "data" else "service-down:"
+    return [[f"{prefix}{sid}" if sid in engine.model.services else TRUE for sid in group]
+            for group in operation.needs(engine.arch.openstack.networking).requires_any]
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return digits[number] if number < 36 else _base36(number // 36) + digits[number % 36]
+
+
 def _services(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Per deployed service: its members, its quorum, what it needs after losing them all, and what its
-    own impairment does, in words for each phase."""
+    """Per deployed service: its members, its quorum (with the arbitrator whose instances vote in it),
+    what it needs after losing them all, and what each way its members impair it means, in words."""
     found = {}
     for sid in engine.model.services:
         service = engine.facts.services[sid]
         members = [vm.name for vm in engine.instances[sid]]
         total_loss = service.total_loss
-        arbiters = ([vm.name for vm in engine.instances.get(service.arbitrator, [])]
-                    if service.ha_model == "quorum" and service.arbitrator else [])
+        quorum_arbitrator = service.arbitrator if service.ha_model == "quorum" else None
         found[sid] = {
-            "name": service.name, "model": service.ha_model, "members": members, "arbiters": arbiters,
+            "name": service.name, "model": service.ha_model, "members": members,
+            "arbitrator": quorum_arbitrator,
+            "arbiters": [vm.name for vm in engine.instances.get(quorum_arbitrator, [])] if quorum_arbitrator else [],
             "latches": bool(total_loss and total_loss.recovery == "manual"),
             "selfRecovers": bool(total_loss and total_loss.automatic_when_all_return),
-            "impaired": {phase: _impairment_words(engine, sid, settled=phase == "after-restart") for phase in PHASES},
+            "impairments": _impairment_words(engine, sid),
         }
     return found
 
 
-def _impairment_words(engine: Engine, sid: str, settled: bool) -> str:
-    """What the service's own impairment (its `impaired-own:` gate) means, as a phrase without its subject."""
+def _impairment_words(engine: Engine, sid: str) -> dict[str, str]:
+    """What each impairment gate of a service (`failure_model.IMPAIRMENTS`) means, as a phrase without
+    its subject, by gate name."""
     service = engine.facts.services[sid]
     members = [vm.name for vm in engine.instances[sid]]
     first = members[0] if members else ""
-    if service.ha_model == "quorum" and service.writer and not settled:
-        return f"moves writes from {first} to the next member in about {service.failover_seconds or 0} s"
-    if service.ha_model == "active-passive" and not settled:
-        return f"fails over from {first} to a standby in about {service.failover_seconds or 0} s"
-    if service.ha_model == "vip" and not settled:
-        return f"moves the virtual IP from {first} in about {service.failover_seconds or 0} s"
-    if service.ha_model == "shards" and not settled:
-        what = service.partial_loss or "their part of the cache is gone"
-        return f"lost shards: {what}"
-    if service.ha_model == "scheduled":
-        noun = service.resource or "resource"
-        what = service.partial_loss or f"the {noun}s that lived only on the lost agents stop"
-        if settled or service.failover_seconds is None:
-            until = (f"until Neutron moves them, about {service.reschedule_seconds} s" if service.reschedule_seconds
-                     else "until their agents return")
-            return f"lost every agent some {noun}s live on: {what}, {until}"
-        return f"lost agents: the {noun}s active there fail over in about {service.failover_seconds} s"
-    return "works less well"
+    failover = service.failover_seconds or 0
+    noun = service.resource or "resource"
+    until = (f"until Neutron moves them to a live agent, about {service.reschedule_seconds} s"
+             if service.reschedule_seconds is not None else "until their agents return")
+    return {
+        f"writer-lost:{sid}": f"moves writes from {first} to the next member in about {failover} s",
+        f"active-lost:{sid}": (f"moves the virtual IP from {first} in about {failover} s" if service.ha_model == "vip"
+                               else f"fails over from {first} to a standby in about {failover} s"),
+        f"shard-lost:{sid}": "lost shards: " + (service.partial_loss or "their part of the cache is gone"),
+        f"every-copy-lost:{sid}": (f"lost every agent some {noun}s live on: "
+                                   f"{service.partial_loss or f'the {noun}s that lived only there stop'}, {until}"),
+        f"copy-lost:{sid}": f"lost agents: the {noun}s active there fail over to a standby in about {failover} s",
+    }

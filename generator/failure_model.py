@@ -22,8 +22,9 @@ The model is a fault tree whose gates say when something is *down*:
 Everything that asks "what stops" reads this one structure: scenario evaluation (vectorised with
 numpy over many scenarios), exact minimal cut sets (top-down expansion with absorption), the margin
 left in a state, the exact unavailability (`generator.availability`), and the Open-PSA export.
-Degradation (`uses`, lost shards, failovers) is about how well something works, not whether it does,
-so it stays in `generator.impact`, which reads the gates' values.
+Degradation (`uses`, lost shards, failovers) is about how well something works, not whether it does:
+`generator.impact` says it in words, and `degradation_gates` says the same as gates for each phase,
+which the what-if explorer walks in the browser (a property test holds the two equal).
 """
 
 from __future__ import annotations
@@ -309,14 +310,19 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
                         platform.isolating, platform.cluster_stops_vms, platform.spread_everywhere)
 
 
+# The gates under `impaired-own:<service>`, one per way a service's own members impair it.
+IMPAIRMENTS = ("writer-lost:", "active-lost:", "shard-lost:", "every-copy-lost:", "copy-lost:")
+
+
 def degradation_gates(model: FailureModel, facts: Catalog, networking: str, settled: bool) -> dict[str, Gate]:
     """Gates that say when a working operation works less well (the engine's `degraded`), for one phase:
     right after the failure, or `settled` (after the platform's restarts, minutes later: failovers,
     cache stalls and reschedules are over). `facts` is the catalog as it holds for the design.
 
-    - `impaired-own:<service>`: its own members impair it, by HA model: a writer's first member lost
-      (Galera moves writes), an active-passive or virtual-IP service's active member lost, a cache
-      that lost shards, or a scheduled service that lost every agent some resource lives on;
+    - `impaired-own:<service>`: its own members impair it, by HA model (one gate of IMPAIRMENTS each):
+      a writer's first member lost (Galera moves writes), an active-passive or virtual-IP service's
+      active member lost, a cache that lost shards, a scheduled service that lost every agent some
+      resource lives on, or (with a standby) one whose active copies fail over;
     - `impaired:<service>`: it, a service it requires, or a service it uses is impaired, or one it
       uses is down;
     - `degraded:<operation>`: a service it requires is impaired, an alternative of its `requires_any`
@@ -337,19 +343,20 @@ def degradation_gates(model: FailureModel, facts: Catalog, networking: str, sett
     for sid in model.services:
         service = facts.services[sid]
         members = list(model.gates[f"no-member:{sid}"].inputs)  # vm-down gates, in the order of the file
+        # One gate per way its members impair it (IMPAIRMENTS), so that a reason can name the one that holds.
         own: list[str] = []
         if service.ha_model == "quorum" and service.writer and not settled:
-            own.append(members[0])
+            own.append(gate(f"writer-lost:{sid}", "or", members[:1]))
         elif service.ha_model in ("active-passive", "vip") and not settled:
-            own.append(members[0])
+            own.append(gate(f"active-lost:{sid}", "or", members[:1]))
         elif service.ha_model == "shards" and not settled:
-            own += members
+            own.append(gate(f"shard-lost:{sid}", "or", members))
         elif service.ha_model == "scheduled":
             copies = min(service.per_resource, len(members))
             if not (settled and service.reschedule_seconds is not None):
-                own.append(gate(f"every-copy:{sid}", "atleast", members, (1,) * len(members), copies))
+                own.append(gate(f"every-copy-lost:{sid}", "atleast", members, (1,) * len(members), copies))
             if service.failover_seconds and not settled:
-                own += members
+                own.append(gate(f"copy-lost:{sid}", "or", members))
         gate(f"impaired-own:{sid}", "or", own)
         spread = [f"impaired:{dep}" for dep in service.requires if dep in deployed]
         spread += [name for dep in service.uses if dep in deployed

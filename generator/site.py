@@ -26,7 +26,6 @@ from generator.text import markdown_html
 from generator.validate import Checked
 
 HOME_MARKER = "<!-- refarch:architectures -->"
-PHASE_TITLES = {"immediate": "Right after the failure", "after-restart": "After the platform restarts VMs"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,7 +169,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         restart_seconds=engine.restart_seconds, summary=markdown_html(arch.summary),
         verdict=verdict.of(analysis, findings, result.waived, facts),
         findings=findings, waived=result.waived,
-        placement=_placement_rows(arch), phase_titles=PHASE_TITLES,
+        placement=_placement_rows(arch),
         platform_matrix=matrix.of(analysis, ["single hosts", "failure domains", "platform parts"], facts),
         service_matrix=matrix.of(analysis, ["whole services", "cells"], facts),
         vm_matrix=matrix.of(analysis, ["single VMs"], facts),
@@ -178,7 +177,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         maintenance=matrix.summary(analysis.summaries["maintenance then a failure"], facts,
                                    "maintenance-then-failure scenarios"),
         parts=_platform_parts(arch), not_offered=not_offered,
-        tolerance=analysis.tolerance, availability=_availability(analysis), worst_recovery=analysis.worst_recovery,
+        tolerance=analysis.tolerance, availability=_availability(analysis),
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
         whatif=Markup(explorer.to_json(explorer.data(engine))),
         yaml_name=f"{arch.id}.yaml",

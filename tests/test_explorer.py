@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (.ci/run does, so CI always runs these tests)")
 DESIGNS = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
-ALL_HOST_SETS_UP_TO = 6  # designs with more hosts are sampled: every set of up to 2 hosts, and some larger
+EXHAUSTIVE_UP_TO_HOSTS = 6  # every set of hosts, answered whole, up to this many hosts; more are sampled
 SAMPLED = 40  # random mixed selections per design
 LARGE_SAMPLED = 40  # random larger host sets of a design with many hosts
 
@@ -50,7 +50,7 @@ def selections(design: str) -> list[list[str]]:
     engine = engine_of(design)
     arch = engine.arch
     hosts = [f"host:{h.name}" for h in arch.hosts]
-    if len(hosts) <= ALL_HOST_SETS_UP_TO:
+    if len(hosts) <= EXHAUSTIVE_UP_TO_HOSTS:
         chosen = [list(c) for size in range(len(hosts) + 1) for c in combinations(hosts, size)]
     else:
         chosen = [list(c) for size in range(3) for c in combinations(hosts, size)]
@@ -78,7 +78,7 @@ def browser_answers(page, selection_list: list[list[str]]) -> list[dict]:
         return selections.map(s => ({immediate: model.answer(s, 'immediate'),
                                      after: model.answer(s, 'after-restart')}))
             .map(r => Object.fromEntries(Object.entries(r).map(([k, a]) => [k, a && a.operations.map(
-                o => [o.id, o.state, o.margin])])));
+                o => [o.id, o.state, o.margin, o.causes])])));
     }""", selection_list)
 
 
@@ -107,16 +107,19 @@ def test_the_explorer_answers_as_the_engine_does(shipped_site, browser, design):
                 beyond += 1
                 continue
             expected = impact.phase(phase).operations
-            for oid, state, margin in got:
+            for oid, state, margin, causes in got:
                 want = expected[oid]
                 assert state == want.state, (design, selection, phase, oid, want.reason)
+                # The reason names the services the engine's does (those the design deploys).
+                named = {c.service for c in want.root_causes if c.service in engine.model.services}
+                assert set(causes) - {"TRUE"} == named, (design, selection, phase, oid, want.reason)
                 value, exact = exact_margin(margin)
                 if exact:
                     assert value == want.margin, (design, selection, phase, oid, "margin")
                 else:
                     assert want.margin is not None and want.margin >= value, (design, selection, phase, oid)
     # Sets of hosts are what readers try first: the small designs answer every one after the restarts too.
-    if len(engine.arch.hosts) <= ALL_HOST_SETS_UP_TO:
+    if len(engine.arch.hosts) <= EXHAUSTIVE_UP_TO_HOSTS:
         host_only = [a for s, a in zip(chosen, answers, strict=True) if all(t.startswith("host:") for t in s)]
         assert all(a["after"] is not None for a in host_only)
     assert beyond < len(chosen) / 2, f"{beyond} of {len(chosen)} selections beyond the precomputed restarts"
@@ -149,6 +152,12 @@ def test_every_set_of_hosts_stops_what_the_engine_stops(shipped_site, browser, d
     assert problems == []
 
 
+def toggle(page, component: str):
+    """The explorer's checkbox of a component, by its kind and name ("host:kvm-01")."""
+    kind, name = component.split(":", 1)
+    return page.locator(f"[data-whatif-kind='{kind}'][data-whatif-component='{name}']")
+
+
 def row_state(page, oid: str) -> str:
     return page.locator(f"[data-whatif-operation='{oid}']").get_attribute("data-state")
 
@@ -162,7 +171,7 @@ def test_toggles_reasons_reset_and_a_shared_address(shipped_site, browser):
     page, problems = open_page(browser, f"{shipped_site}architectures/kvm-three-hosts/")
     assert row_state(page, "boot-instance") == "ok"
     for host in pair:
-        page.locator(f"[data-whatif-component='host:{host}']").check()
+        toggle(page, f"host:{host}").check()
     assert row_state(page, "boot-instance") == "down"
     reason = page.locator("[data-whatif-operation='boot-instance'] td").last.inner_text()
     assert "galera" in reason and "rabbitmq" in reason, reason
@@ -171,7 +180,7 @@ def test_toggles_reasons_reset_and_a_shared_address(shipped_site, browser):
     assert "fail=" in shared
     # The address restores the selection in a fresh page.
     again, more = open_page(browser, shared)
-    assert again.locator(f"[data-whatif-component='host:{pair[0]}']").is_checked()
+    assert toggle(again, f"host:{pair[0]}").is_checked()
     assert row_state(again, "boot-instance") == "down"
     # The phase switch: after the restarts, the engine's answer.
     again.locator("[data-whatif-phase] input[value='after-restart']").check()
@@ -184,7 +193,7 @@ def test_toggles_reasons_reset_and_a_shared_address(shipped_site, browser):
     again.locator("[data-whatif-reset]").click()
     assert row_state(again, "boot-instance") == "ok"
     assert "fail=" not in again.url
-    assert not again.locator(f"[data-whatif-component='host:{pair[0]}']").is_checked()
+    assert not toggle(again, f"host:{pair[0]}").is_checked()
     assert problems == [] and more == []
 
 
@@ -196,8 +205,8 @@ def test_three_parts_at_once_with_vms_by_keyboard(shipped_site, browser):
     page, problems = open_page(browser, f"{shipped_site}architectures/vsphere-four-hosts/")
     page.locator("[data-whatif-fold='vm'] summary").focus()  # the long list of VMs is folded: open it
     page.keyboard.press("Enter")
-    for toggle in selection:
-        box = page.locator(f"[data-whatif-component='{toggle}']")
+    for name in selection:
+        box = toggle(page, name)
         box.focus()
         page.keyboard.press("Space")
         assert box.is_checked()
@@ -216,7 +225,7 @@ def test_three_parts_at_once_with_vms_by_keyboard(shipped_site, browser):
 def test_the_placement_view_marks_what_failed(shipped_site, browser):
     page, problems = open_page(browser, f"{shipped_site}architectures/kvm-three-hosts/")
     page.locator("figure[data-whatif-diagram] svg").wait_for()
-    page.locator("[data-whatif-component='host:kvm-01']").check()
+    toggle(page, "host:kvm-01").check()
     marked = page.evaluate("""() => Array.from(document.querySelectorAll('figure[data-whatif-diagram] svg '
         + '.refarch-failed, figure[data-whatif-diagram] svg .refarch-down')).map(e => e.id)""")
     assert "refarch-host-kvm-01" in marked

@@ -8,7 +8,9 @@
   "use strict";
 
   var KIND_OR = 0, KIND_AND = 1;
-  var MARGIN_BUDGET = 6000; // gate evaluations per phase for margins; beyond, a margin reads "at least"
+  // Sets of further failures tried per phase for margins, for a model of 100 gates (fewer for larger
+  // models); beyond, a margin reads "at least".
+  var MARGIN_BUDGET = 6000;
   var STATE_MARK = { ok: "\u2714", degraded: "\u25B2", down: "\u2716" };
   var PHASE_WORDS = { immediate: "Right after the failure", "after-restart": "After the platform restarts VMs" };
   var KIND_WORDS = { host: "Hosts", domain: "Failure domains", vm: "VMs", service: "Services (every instance)",
@@ -23,6 +25,10 @@
     return node;
   }
 
+  /* A map keyed by names from architecture files: no prototype, so a host named "constructor" or a
+   * ?fail=__proto__ in the address is just a key. */
+  function dict() { return Object.create(null); }
+
   function join(words) {
     if (words.length < 2) { return words.join(""); }
     return words.slice(0, -1).join(", ") + " and " + words[words.length - 1];
@@ -32,16 +38,16 @@
 
   function Model(data) {
     this.data = data;
-    this.index = {};
+    this.index = dict();
     var self = this;
     data.names.forEach(function (name, i) { self.index[name] = i; });
-    this.platform = {};
+    this.platform = dict();
     data.platformGates.forEach(function (name) { self.platform[name] = true; });
-    this.components = {};
+    this.components = dict();
     data.components.forEach(function (c, i) { c.position = i; self.components[c.id] = c; });
-    this.vmIndex = {};
+    this.vmIndex = dict();
     data.vms.forEach(function (vm, i) { self.vmIndex[vm.name] = i; });
-    this.isolating = {};
+    this.isolating = dict();
     data.isolating.forEach(function (h) { self.isolating[h] = true; });
   }
 
@@ -78,7 +84,7 @@
 
   /* What the selection fails: hosts, parts and domains (a domain brings its hosts and parts), VMs, services. */
   Model.prototype.failed = function (selection) {
-    var hosts = {}, parts = {}, domains = {}, vms = {}, services = {}, data = this.data;
+    var hosts = dict(), parts = dict(), domains = dict(), vms = dict(), services = dict(), data = this.data;
     selection.forEach(function (id) {
       var kind = id.slice(0, id.indexOf(":")), name = id.slice(id.indexOf(":") + 1);
       if (kind === "host") { hosts[name] = true; }
@@ -123,12 +129,16 @@
     if (phase === "immediate" || data.haNone) {
       return data.vms.map(function (vm) { return self.get(values, "vm-down:" + vm.name) ? null : vm.host; });
     }
-    var rows = data.placements[this.placementKey(failed)];
+    var rows = data.placements[this.placementKey(failed)], width = data.slotWidth;
     if (!rows) { return undefined; }
+    // A VM failed on a cut-off host leaves the others more room than the exported restarts assume.
+    if (data.vms.some(function (vm) { return failed.vms[vm.name] && self.get(values, "isolated:" + vm.host); })) {
+      return undefined;
+    }
     return data.vms.map(function (vm, i) {
       var row = failed.vms[vm.name] && !failed.hosts[vm.host] ? rows[1] : rows[0];
-      var slot = row.charAt(i);
-      return slot === "-" ? null : data.hosts[parseInt(slot, 36)];
+      var slot = row.substr(i * width, width);
+      return slot.charAt(0) === "-" ? null : data.hosts[parseInt(slot, 36)];
     });
   };
 
@@ -144,11 +154,11 @@
     var now = this.where(failed, "immediate", values);
     if (phase === "immediate" || data.haNone) {
       this.run(data.phaseGates.immediate, values);
-      return { values: values, where: now, failed: failed, latched: {}, phase: phase };
+      return { values: values, where: now, failed: failed, latched: dict(), phase: phase };
     }
     var after = this.where(failed, phase, values);
     if (after === undefined) { return null; }
-    var latched = {};
+    var latched = dict();
     Object.keys(data.services).forEach(function (sid) {
       var s = data.services[sid];
       if (!s.latches || failed.services[sid]) { return; }
@@ -174,7 +184,7 @@
     var data = this.data, self = this, failed = result.failed;
     var candidates = data.marginParts.filter(function (p) { return !failed.hosts[p] && !failed.parts[p]; });
     var hostsUp = data.hosts.filter(function (h) { return !failed.hosts[h]; }).length;
-    var open = {}, found = {};
+    var open = dict(), found = dict();
     data.operations.forEach(function (op) {
       if (!self.get(result.values, op.gate)) { open[op.id] = true; }
     });
@@ -205,7 +215,7 @@
 
   /* The gates once `parts` (hosts, witness, storage, switches) fail too, every VM staying where it is. */
   Model.prototype.further = function (result, parts) {
-    var data = this.data, self = this, extra = {};
+    var data = this.data, self = this, extra = dict();
     parts.forEach(function (p) { extra[p] = true; });
     var values = new Uint8Array(data.names.length);
     values[this.index.TRUE] = 1;
@@ -225,7 +235,7 @@
 
   Model.prototype.operation = function (oid) {
     if (!this.operationsById) {
-      var byId = {};
+      var byId = dict();
       this.data.operations.forEach(function (op) { byId[op.id] = op; });
       this.operationsById = byId;
     }
@@ -253,20 +263,26 @@
 
   // ---- reasons: the model's down and impaired gates, walked to the services whose members fail them --
 
-  Model.prototype.gateInputs = function (name) {
+  Model.prototype.gateInputs = function (name, phase) {
     if (!this.gateByName) {
-      var byName = {}, names = this.data.names;
-      var all = this.data.gates.concat(this.data.phaseGates.immediate, this.data.phaseGates["after-restart"]);
-      all.forEach(function (gate) { byName[names[gate[0]]] = gate[2].map(function (i) { return names[i]; }); });
-      this.gateByName = byName;
+      var byPhase = dict(), data = this.data;
+      ["immediate", "after-restart"].forEach(function (p) {
+        var byName = dict();
+        data.gates.concat(data.phaseGates[p]).forEach(function (gate) {
+          byName[data.names[gate[0]]] = gate[2].map(function (i) { return data.names[i]; });
+        });
+        byPhase[p] = byName;
+      });
+      this.gateByName = byPhase;
     }
-    return this.gateByName[name] || [];
+    return this.gateByName[this.data.haNone ? "immediate" : phase][name] || [];
   };
 
   /* The services under a down gate whose own members are down, with the chain that reaches them. */
-  Model.prototype.rootCauses = function (start, values) {
-    var found = {}, order = [], queue = [[start, []]], seen = {}, self = this;
+  Model.prototype.rootCauses = function (start, values, phase, also) {
+    var found = dict(), order = [], queue = [[start, []]], seen = dict(), self = this;
     seen[start] = true;
+    (also || []).forEach(function (name) { if (!seen[name]) { seen[name] = true; queue.push([name, []]); } });
     while (queue.length) {
       var item = queue.shift(), name = item[0], via = item[1];
       if (name === "TRUE") { if (!found.TRUE) { found.TRUE = via; order.push("TRUE"); } continue; }
@@ -275,7 +291,7 @@
         if (!found[key]) { found[key] = via; order.push(key); }
         continue;
       }
-      this.gateInputs(name).forEach(function (input) {
+      this.gateInputs(name, phase).forEach(function (input) {
         if (!seen[input] && (input === "TRUE" || self.get(values, input))) {
           seen[input] = true;
           var step = input.indexOf("service-down:") === 0 || input.indexOf("backend-down:") === 0
@@ -307,7 +323,9 @@
     if (result.failed.services[sid]) { return "down on every VM"; }
     if (result.latched[sid]) { return "lost every member at once, stays down until bootstrapped"; }
     var down = function (vm) { return result.where[self.vmIndex[vm]] === null; };
-    var lost = s.members.filter(down), lostArbiters = s.arbiters.filter(down);
+    var arbitratorFailed = s.arbitrator && result.failed.services[s.arbitrator];
+    var lost = s.members.filter(down);
+    var lostArbiters = s.arbiters.filter(function (vm) { return arbitratorFailed || down(vm); });
     lost.concat(lostArbiters).forEach(function (vm) { vms[vm] = true; });
     if (s.model === "quorum") {
       var votes = s.members.length + s.arbiters.length;
@@ -316,18 +334,20 @@
     return "no instance running";
   };
 
-  Model.prototype.reason = function (op, state, result) {
+  Model.prototype.reason = function (op, state, result, causes) {
     if (state === "ok") { return ""; }
-    var self = this, vms = {};
-    var causes = this.rootCauses(state === "down" ? op.gate : "degraded:" + op.id, result.values);
+    var self = this, vms = dict();
     var words = causes.map(function (cause) {
       if (cause.key === "TRUE") { return "a service this design does not deploy"; }
       var sid = cause.key.slice(cause.key.indexOf(":") + 1), s = self.data.services[sid];
       if (cause.key.indexOf("down:") === 0) { return sid + " (" + self.serviceState(sid, result, vms) + ")"; }
       s.members.forEach(function (vm) { if (result.where[self.vmIndex[vm]] === null) { vms[vm] = true; } });
-      return sid + " (" + s.impaired[self.data.haNone ? "immediate" : result.phase] + ")";
+      var holds = self.gateInputs("impaired-own:" + sid, result.phase).filter(function (name) {
+        return self.get(result.values, name);
+      });
+      return sid + " (" + (holds.length ? s.impairments[holds[0]] : "works less well") + ")";
     });
-    var byCause = {}, order = [];
+    var byCause = dict(), order = [];
     Object.keys(vms).forEach(function (vm) {
       var cause = self.vmCause(vm, result);
       if (!byCause[cause]) { byCause[cause] = []; order.push(cause); }
@@ -349,8 +369,20 @@
         var state = self.get(result.values, op.gate) ? "down"
           : self.get(result.values, "degraded:" + op.id) ? "degraded" : "ok";
         var margin = state === "down" ? null : margins[op.id];
+        // Every alternative of a group down: each one's causes count (the engine's reading of requires_any).
+        var also = [];
+        if (state === "down") {
+          op.anyOf.forEach(function (group) {
+            if (group.every(function (g) { return g === "TRUE" || self.get(result.values, g); })) {
+              also = also.concat(group);
+            }
+          });
+        }
+        var causes = state === "ok" ? [] : self.rootCauses(state === "down" ? op.gate : "degraded:" + op.id,
+                                                          result.values, result.phase, also);
         return { id: op.id, name: op.name, plane: op.plane, state: state, margin: margin,
-                 reason: self.reason(op, state, result) };
+                 reason: self.reason(op, state, result, causes),
+                 causes: causes.map(function (c) { return c.key.slice(c.key.indexOf(":") + 1); }) };
       }),
     };
   };
@@ -385,7 +417,7 @@
     if (!source || !app) { return; }
     var model = new Model(JSON.parse(source.textContent));
     var state = readUrl(model);
-    var boxes = {}, folds = [];
+    var boxes = dict(), folds = [];
 
     var groups = el("div", { class: "refarch-whatif-groups" });
     ["host", "domain", "vm", "service", "part"].forEach(function (kind) {
@@ -393,9 +425,11 @@
       if (!members.length) { return; }
       var fieldset = el("fieldset", { class: "refarch-whatif-group" }, [el("legend", { text: KIND_WORDS[kind] })]);
       members.forEach(function (c) {
-        var input = el("input", { type: "checkbox", "data-whatif-component": c.id, id: "whatif-" + c.id.replace(/[^a-z0-9-]/g, "-") });
+        var input = el("input", { type: "checkbox", "data-whatif-component": c.name, "data-whatif-kind": c.kind,
+                                  id: "whatif-" + c.id.replace(/[^a-z0-9-]/g, "-") });
         boxes[c.id] = input;
         var label = el("label", { for: input.id, title: c.detail }, [input, document.createTextNode(" " + c.name)]);
+        if (c.detail) { input.setAttribute("aria-description", c.detail); }
         fieldset.appendChild(label);
       });
       if (kind === "vm" || kind === "service") {  // long lists: folded until opened or used
@@ -410,7 +444,7 @@
 
     var phaseSwitch = el("fieldset", { class: "refarch-whatif-phase", "data-whatif-phase": state.phase },
                          [el("legend", { text: "Phase" })]);
-    var radios = {};
+    var radios = dict();
     ["immediate", "after-restart"].forEach(function (phase) {
       var input = el("input", { type: "radio", name: "whatif-phase-" + model.data.id, value: phase,
                                 id: "whatif-phase-" + phase });
@@ -427,7 +461,7 @@
       el("thead", {}, [el("tr", {}, [el("th", { text: "Operation" }), el("th", { text: "State" }),
                                        el("th", { text: "Margin", title: "How many more part failures it survives from here" }), el("th", { text: "Why" })])]),
       tbody]);
-    var rows = {};
+    var rows = dict();
     model.data.operations.forEach(function (op) {
       var stateCell = el("td"), marginCell = el("td"), reasonCell = el("td");
       var row = el("tr", { "data-whatif-operation": op.id, "data-state": "ok" },
@@ -454,13 +488,15 @@
       writeUrl(chosen, phase);
       var answer = model.answer(chosen, phase);
       if (!answer) {
-        summary.textContent = "After the restarts, this combination is beyond what this page precomputes " +
-          "(where the platform restarts VMs depends on capacity and anti-affinity): see \u201cRight after the failure\u201d, " +
-          "or run `refarch impact --fail " + chosen.map(function (id) { return id.slice(id.indexOf(":") + 1); }).join(" --fail ") + "`.";
+        summary.textContent = "After the restarts, this combination is beyond what this page precomputes (where " +
+          "the platform restarts VMs depends on capacity and anti-affinity): see \u201cRight after the failure\u201d, or run ";
+        summary.appendChild(el("code", { text: "refarch impact architectures/" + model.data.id + ".yaml " +
+          chosen.map(function (id) { return "--fail " + id.slice(id.indexOf(":") + 1); }).join(" ") }));
+        summary.appendChild(document.createTextNode("."));
         root.setAttribute("data-whatif-beyond", "true");
         Object.keys(rows).forEach(function (oid) {
           rows[oid].row.setAttribute("data-state", "unknown");
-          rows[oid].state.textContent = "?";
+          rows[oid].state.textContent = "? not computed";
           rows[oid].margin.textContent = "";
           rows[oid].reason.textContent = "";
         });
@@ -546,7 +582,17 @@
       var doc = new DOMParser().parseFromString(text, "image/svg+xml");
       var svg = doc.documentElement;
       if (svg.nodeName.toLowerCase() !== "svg") { return; }
-      Array.prototype.forEach.call(svg.querySelectorAll("script, foreignObject"), function (node) { node.remove(); });
+      // Ours and checked when drawn (no links, no images); cleaned again before it joins the page.
+      Array.prototype.forEach.call(svg.querySelectorAll("script, foreignObject, style, a, animate, set, image, use"),
+        function (node) { node.remove(); });
+      Array.prototype.forEach.call(svg.querySelectorAll("*"), function (node) {
+        Array.prototype.slice.call(node.attributes).forEach(function (attr) {
+          var name = attr.name.toLowerCase();
+          if (name.indexOf("on") === 0 || name === "href" || name === "xlink:href" || name === "style") {
+            node.removeAttribute(attr.name);
+          }
+        });
+      });
       var imported = document.importNode(svg, true);
       imported.setAttribute("role", "img");
       imported.setAttribute("aria-label", img.getAttribute("alt") || "");
