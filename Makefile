@@ -40,8 +40,9 @@ test-latest: ## Run the suite on the newest allowed dependencies, in .venv-lates
 build: setup ## Build the static site into site/
 	$(BIN)/mkdocs build --strict
 
-bench: setup ## Measure validation speed (prints timings; asserts nothing)
+bench: setup ## Measure validation, analysis and site build speed (prints timings, writes docs/performance.md; asserts nothing)
 	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench_site.py
 
 screenshots: setup ## Screenshot every architecture page (1280x800 and a 390x844 phone) into docs/screenshots/
 	@sh scripts/system-packages.sh chromium

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from markupsafe import Markup
 
-from generator import availability, checks, diagram, explorer, exports, matrix, rules, verdict
+from generator import availability, build_cache, catalog, checks, diagram, explorer, exports, matrix, rules, verdict
 from generator.analysis import Analysis, analyse
 from generator.catalog import Catalog, majority
 from generator.exports import openstack_ansible
@@ -23,9 +27,14 @@ from generator.pages import link, render
 from generator.problem import Problem, Severity
 from generator.rules import docs as rule_docs
 from generator.text import markdown_html
-from generator.validate import Checked
+from generator.validate import Checked, check_bytes
 
 HOME_MARKER = "<!-- refarch:architectures -->"
+# Parts of an architecture page written as HTML, which MkDocs never reads as Markdown: the page holds a
+# marker for each, and `insert_fragments` puts the HTML there once Markdown has run (faster, and no
+# Markdown rule can touch it).
+FRAGMENTS = ("whatif", "impact", "pairs", "maintenance", "more", "tolerance", "placement", "source")
+_FRAGMENT = re.compile(r"<!-- refarch:fragment:([a-z]+) -->")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +43,15 @@ class Site:
     assets: dict[str, bytes]  # path under docs/ -> bytes
     problems: list[Problem]  # every problem of every architecture file
     home_table: str  # the comparison table for the hand-written home page (links relative to it)
+    analysed: list[str]  # the architectures made in this build (the others came from the cache)
+    # page path -> name -> HTML that the page's <!-- refarch:fragment:NAME --> stands for (insert_fragments)
+    fragments: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+
+
+def insert_fragments(html: str, fragments: dict[str, str]) -> str:
+    """A page's HTML with each fragment marker replaced by its fragment (an unknown marker stays: it is
+    a comment)."""
+    return _FRAGMENT.sub(lambda found: fragments.get(found.group(1), found.group(0)), html)
 
 
 def page_slug(result: Checked) -> str:
@@ -46,33 +64,96 @@ def page_slug(result: Checked) -> str:
     return "invalid-" + hashlib.sha256(result.path.encode()).hexdigest()[:10]
 
 
-def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer) -> Site:
+def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer,
+          cache: build_cache.Store | None = None, workers: int = 1) -> Site:
+    """Every page and asset of the site. What each architecture file gives comes from `cache` when an
+    entry for exactly its inputs is there; the others are made in up to `workers` processes (the
+    output does not depend on the order they finish in) and stored."""
+    if cache is None or facts is not catalog.load():
+        cache = build_cache.Store(None)  # keys hash the catalog on disk: any other one is not cached
+    ordered = sorted(results, key=page_slug)
+    code = build_cache.code_fingerprint()
+    keys = [build_cache.key(code, result.path, result.raw) for result in ordered]
+    units: dict[int, build_cache.Unit] = {}
+    for index, entry in enumerate(keys):
+        found = cache.get(entry)
+        if found is not None:
+            units[index] = found
+    missing = [i for i in range(len(ordered)) if i not in units]
+    made = _make_units([ordered[i] for i in missing], facts, renderer, workers)
+    for index, unit in zip(missing, made, strict=True):
+        cache.put(keys[index], unit)
+        units[index] = unit
     pages: dict[str, str] = {}
     assets: dict[str, bytes] = {}
-    problems = [problem for result in results for problem in result.problems]
+    fragments: dict[str, dict[str, str]] = {}
     rows = []
-    for result in sorted(results, key=page_slug):
-        slug = page_slug(result)
-        assets[f"architectures/{slug}/{slug}.yaml"] = result.raw
-        if result.ok:
-            analysis = analyse(result.architecture, facts)
-            assets |= _images(analysis, facts, renderer, slug)
-            pages[f"architectures/{slug}.md"] = _architecture_page(result, analysis, facts)
-            guide, files = _build_guide(result.architecture, facts)
-            pages[f"build-guides/{slug}.md"] = guide
-            assets |= files
-            rows.append(_summary_row(result, analysis, facts))
-        else:
-            pages[f"architectures/{slug}.md"] = render("invalid.md.j2", result=result, slug=slug,
-                                                       problems=[_finding(p) for p in result.problems])
-            rows.append({"slug": slug, "title": result.path, "invalid": True})
+    for index in range(len(ordered)):
+        pages |= units[index].pages
+        assets |= units[index].assets
+        fragments |= units[index].fragments
+        rows.append(units[index].row)
+    problems = [problem for result in results for problem in result.problems]
     pages["architectures/index.md"] = render("architectures.md.j2", rows=rows, base="")
-    guided = [r.architecture for r in sorted(results, key=page_slug) if r.ok]
+    guided = [r.architecture for r in ordered if r.ok]
     pages["build-guides/index.md"] = render("build_guides.md.j2", architectures=guided)
-    pages |= _catalog_pages(facts)
-    pages |= _rule_pages()
-    pages["when-a-service-is-down/index.md"] = _outage_page(facts)
-    return Site(pages, assets, problems, render("comparison.md.j2", rows=rows, base="architectures/"))
+    pages |= _shared_pages(facts, cache, build_cache.key(code, "catalog, rules and outages"))
+    return Site(pages, assets, problems, render("comparison.md.j2", rows=rows, base="architectures/"),
+                [page_slug(ordered[i]) for i in missing], fragments)
+
+
+def _shared_pages(facts: Catalog, cache: build_cache.Store, entry: str) -> dict[str, str]:
+    """The catalog, the rules and what stops when each service is down: they depend on the code and the
+    catalog only, so they come from the cache whenever those are unchanged."""
+    found = cache.get(entry, counted=False)
+    if found is None:
+        pages = _catalog_pages(facts) | _rule_pages()
+        pages["when-a-service-is-down/index.md"] = _outage_page(facts)
+        found = build_cache.Unit(pages, {}, {})
+        cache.put(entry, found)
+    return found.pages
+
+
+def _make_units(results: list[Checked], facts: Catalog, renderer: diagram.Renderer,
+                workers: int) -> list[build_cache.Unit]:
+    """`unit` for each file, in a process pool when there are several and more than one worker. The
+    workers read the catalog themselves: it is the one `catalog.load()` reads, as here."""
+    if workers <= 1 or len(results) <= 1 or facts is not catalog.load():
+        return [unit(result, facts, renderer) for result in results]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=min(workers, len(results)), mp_context=context) as pool:
+        made = list(pool.map(_unit_in_worker, [(r.raw, r.path, renderer.cache_dir, renderer.timeout)
+                                               for r in results]))
+    for count in (runs for _, runs in made):
+        renderer.dot_runs += count
+    return [made_unit for made_unit, _ in made]
+
+
+def _unit_in_worker(job: tuple[bytes, str, Path | None, float]) -> tuple[build_cache.Unit, int]:
+    raw, path, cache_dir, timeout = job
+    renderer = diagram.Renderer(cache_dir, timeout)
+    result = check_bytes(raw, path, Path(path).stem)
+    return unit(result, catalog.load(), renderer), renderer.dot_runs
+
+
+def unit(result: Checked, facts: Catalog, renderer: diagram.Renderer) -> build_cache.Unit:
+    """Everything the site makes of one architecture file: its page, its build guide and their files,
+    and its row in the comparison table; a page of its problems when it has errors."""
+    slug = page_slug(result)
+    pages: dict[str, str] = {}
+    assets: dict[str, bytes] = {f"architectures/{slug}/{slug}.yaml": result.raw}
+    if not result.ok:
+        pages[f"architectures/{slug}.md"] = render("invalid.md.j2", result=result, slug=slug,
+                                                   problems=[_finding(p) for p in result.problems])
+        return build_cache.Unit(pages, assets, {"slug": slug, "title": result.path, "invalid": True})
+    analysis = analyse(result.architecture, facts)
+    assets |= _images(analysis, facts, renderer, slug)
+    pages[f"architectures/{slug}.md"], fragments = _architecture_page(result, analysis, facts)
+    guide, files = _build_guide(result.architecture, facts)
+    pages[f"build-guides/{slug}.md"] = guide
+    assets |= files
+    return build_cache.Unit(pages, assets, _summary_row(result, analysis, facts),
+                            {f"architectures/{slug}.md": fragments})
 
 
 # ---- one architecture ---------------------------------------------------------------------------------
@@ -155,7 +236,8 @@ def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
     return f"{minutes} ({oid}, {nines})"
 
 
-def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> str:
+def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> tuple[str, dict[str, str]]:
+    """The page's Markdown, and the HTML fragments it places (see `insert_fragments`)."""
     arch = analysis.arch
     engine = analysis.engine
     offered = engine.facts.operations  # with this design's settings and cells, what it offers
@@ -163,8 +245,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
                    if oid not in offered and not any(key.startswith(f"{oid}@") for key in offered)]
     facts = engine.facts  # as it holds for this design (its settings, its cells)
     findings = [_finding(p) for p in result.problems]
-    return render(
-        "architecture.md.j2",
+    context = dict(
         arch=arch, facts=facts, platform=facts.platforms[arch.platform.hypervisor],
         restart_seconds=engine.restart_seconds, summary=markdown_html(arch.summary),
         verdict=verdict.of(analysis, findings, result.waived, facts),
@@ -183,6 +264,8 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> s
         yaml_name=f"{arch.id}.yaml",
         yaml_text=result.raw.decode("utf-8", errors="replace"),
     )
+    fragments = {name: render("architecture_fragments.html.j2", fragment=name, **context) for name in FRAGMENTS}
+    return render("architecture.md.j2", **context), fragments
 
 
 def _platform_parts(arch: Architecture) -> list[dict]:

@@ -4,6 +4,7 @@ on its own page while every other page keeps serving, and fixing it brings the p
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -46,14 +47,22 @@ def wait_for(url: str, text: str) -> str:
 def server(tmp_path):
     folder = project(tmp_path / "project")
     port = free_port()
+    log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
+        stdout=subprocess.DEVNULL, stderr=log, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
     try:
         yield folder, f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
+
+
+def analysed(folder: Path) -> list[str]:
+    """What the plugin said each build made and took from its cache, in order."""
+    text = (folder.parent / "serve.log").read_text()
+    return re.findall(r"refarch: (\d+ architecture file\(s\) analysed, \d+ from the cache)", text)
 
 
 def test_edits_are_served_and_a_broken_file_stays_contained(server):
@@ -66,6 +75,10 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
     original = source.read_text()
     source.write_text(original.replace("title: KVM with Pacemaker, three hosts, OVN", "title: Edited while serving"))
     wait_for(page, "Edited while serving")
+    designs = len(list((folder / "architectures").glob("*.yaml")))
+    # The first build made every design; the edit remade the one edited, the others came from the cache.
+    assert analysed(folder)[0] == f"{designs} architecture file(s) analysed, 0 from the cache"
+    assert analysed(folder)[-1] == f"1 architecture file(s) analysed, {designs - 1} from the cache"
 
     source.write_text(original.replace("  hypervisor: kvm\n", "  hypervisor: kvm\n\tbroken: yes\n"))
     broken = wait_for(page, "This architecture file has problems")

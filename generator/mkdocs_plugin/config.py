@@ -8,5 +8,8 @@ class RefarchConfig(Config):
     enabled = c.Type(bool, default=True)
     # Where the architecture files are, relative to mkdocs.yml.
     architectures_dir = c.Type(str, default="architectures")
-    # Rendered diagrams, reused while their input is unchanged; relative to mkdocs.yml.
+    # Rendered diagrams and what each architecture file gives (pages, assets), reused while their inputs
+    # are unchanged; relative to mkdocs.yml, safe to delete.
     cache_dir = c.Type(str, default=".cache/refarch")
+    # Processes that analyse architecture files in a cold build; 0: one per core.
+    workers = c.Type(int, default=0)

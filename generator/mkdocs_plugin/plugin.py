@@ -2,7 +2,9 @@
 
 Thin glue: every page and image comes from `generator.site.build`; this class only reads the
 configuration, hands MkDocs the results as generated files, puts the comparison table on the
-hand-written home page, reports problems through MkDocs' logger, and watches the inputs.
+hand-written home page, reports problems through MkDocs' logger, and watches the inputs. What each
+architecture gives is cached across builds under `cache_dir` (`generator.build_cache`), so
+`mkdocs serve` remakes only the file that changed, and a cold build makes them in parallel.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from generator import catalog, site
+from generator import build_cache, catalog, site
 from generator.diagram import DiagramError, Renderer
 from generator.mkdocs_plugin.config import RefarchConfig
 from generator.problem import Severity
@@ -34,6 +36,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         self.is_serve = False
         self.project = Path()
         self.home_table = ""
+        self.fragments: dict[str, dict[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that the plugin persists across `mkdocs serve` rebuilds; notes whether we serve."""
@@ -51,9 +54,14 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         try:
             paths = find_files([folder])
             results = [check_file(path, os.path.relpath(path, self.project)) for path in paths]
-            built = site.build(results, catalog.load(), Renderer(self.project / self.config.cache_dir))
+            cache_dir = self.project / self.config.cache_dir
+            store = build_cache.Store(cache_dir / "units")
+            built = site.build(results, catalog.load(), Renderer(cache_dir), store,
+                               workers=self.config.workers or os.cpu_count() or 1)
         except (UsageError, DiagramError) as error:
             raise PluginError(f"refarch: {error}") from None
+        log.info(f"{len(built.analysed)} architecture file(s) analysed, {store.hits} from the cache"
+                 + (f", {store.rejected} cache entries rejected and rebuilt" if store.rejected else ""))
         errors = [p for p in built.problems if p.severity is Severity.ERROR and not p.expected]
         for problem in built.problems:
             if problem.severity is Severity.WARNING:
@@ -65,6 +73,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         for path, content in sorted({**built.pages, **built.assets}.items()):
             files.append(File.generated(config, path, content=content))
         self.home_table = built.home_table
+        self.fragments = built.fragments
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -72,6 +81,11 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         if page.file.src_uri == "index.md":
             return markdown.replace(site.HOME_MARKER, self.home_table)
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put the HTML fragments of a generated page where its markers are, once Markdown has run."""
+        fragments = self.fragments.get(page.file.src_uri)
+        return site.insert_fragments(html, fragments) if fragments else html
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
         """Rebuild when an architecture file or the catalog changes."""

@@ -1,0 +1,214 @@
+"""`make bench`, the site part: how long building and serving the site take, against the floor of a plain
+MkDocs Material build of the same pages, and how much the site weighs; written to `docs/performance.md`
+with a chart (`docs/performance.svg`) and the machine it was measured on.
+
+The project is the shipped architectures plus a generated 24-host region, in a scratch folder:
+- cold: `mkdocs build` with no cache (analysis in a process pool, every diagram drawn);
+- warm: the same build again, with the cache of the cold one;
+- plain: the pages the plugin generates, written out as Markdown files with their images, built by
+  MkDocs Material without the plugin: what any site of that text costs (the floor);
+- Graphviz: `dot` on every diagram of the site, alone;
+- serve: `mkdocs serve`, an edit to one architecture file, and the time until the page shows it.
+
+Prints and writes numbers; asserts nothing (tests never assert speed).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench_designs import large_region  # noqa: E402
+from sitebuild import project  # noqa: E402
+
+from generator import catalog, diagram, site  # noqa: E402
+from generator.validate import check_file, find_files  # noqa: E402
+
+ENV = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+LARGE = "large-region-24"
+TARGETS = {"warm / plain": 1.2, "cold / (plain + Graphviz)": 2.0, "serve edit (s)": 1.0, "site (MB)": 5.0}
+
+
+def timed_build(folder: Path, out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(folder / "mkdocs.yml"), "-d", str(out)],
+                   check=True, env=ENV)
+    return time.perf_counter() - start
+
+
+def plain_project(folder: Path, target: Path) -> Path:
+    """The same pages as plain Markdown files (generated once, by the core) in a project without the plugin."""
+    shutil.copytree(folder / "docs", target / "docs")
+    results = [check_file(path, os.path.relpath(path, folder)) for path in find_files([folder / "architectures"])]
+    built = site.build(results, catalog.load(), diagram.Renderer(folder / ".cache" / "refarch"))
+    for path, text in built.pages.items():
+        (target / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+        # The same text in plain Markdown: the HTML fragments the plugin adds after Markdown, in place.
+        (target / "docs" / path).write_text(site.insert_fragments(text, built.fragments.get(path, {})))
+    for path, data in built.assets.items():
+        (target / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
+        (target / "docs" / path).write_bytes(data)
+    home = target / "docs" / "index.md"
+    home.write_text(home.read_text().replace(site.HOME_MARKER, built.home_table))
+    config = yaml.safe_load((folder / "mkdocs.yml").read_text())
+    config["plugins"] = [p for p in config["plugins"] if p != "refarch"]
+    (target / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
+def graphviz_seconds(folder: Path) -> float:
+    """`dot` alone on every diagram the site shows, with no cache."""
+    drawings = []
+    for path in find_files([folder / "architectures"]):
+        arch = check_file(path).architecture
+        if arch is not None:
+            drawings += [diagram.placement(arch, catalog.load()), diagram.topology(arch, catalog.load())]
+    renderer = diagram.Renderer(None)
+    start = time.perf_counter()
+    for drawing in drawings:
+        renderer.svg(drawing)
+    return time.perf_counter() - start
+
+
+def serve_edit_seconds(folder: Path) -> float:
+    """From writing an edit to one architecture file to `mkdocs serve` serving the page with it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "mkdocs.yml"),
+                                "-a", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=ENV)
+    page = f"http://127.0.0.1:{port}/architectures/kvm-three-hosts/"
+    try:
+        wait_until(page, "KVM with Pacemaker", 300)
+        source = folder / "architectures" / "kvm-three-hosts.yaml"
+        text = source.read_text()
+        start = time.perf_counter()
+        source.write_text(text.replace("title: KVM with Pacemaker, three hosts, OVN", "title: Edited for the bench"))
+        wait_until(page, "Edited for the bench", 120)
+        elapsed = time.perf_counter() - start
+        source.write_text(text)
+        return elapsed
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until(url: str, text: str, limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if text in response.read().decode():
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"{url} never showed {text!r}")
+
+
+def size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    model = ""
+    info = Path("/proc/cpuinfo")
+    if info.is_file():
+        found = re.search(r"model name\s*:\s*(.+)", info.read_text())
+        model = found.group(1).strip() if found else ""
+    return (f"{model or cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def measure() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="refarch-bench-") as scratch:
+        tmp = Path(scratch)
+        texts = {p.name: p.read_text() for p in sorted(ROOT.glob("architectures/*.yaml"))}
+        folder = project(tmp / "project", texts | {f"{LARGE}.yaml": large_region(hosts=24, racks=4)})
+        cold = timed_build(folder, tmp / "cold")
+        warm = timed_build(folder, tmp / "warm")
+        plain = timed_build(plain_project(folder, tmp / "plain"), tmp / "plain-site")
+        dot = graphviz_seconds(folder)
+        serve = serve_edit_seconds(folder)
+        shipped = project(tmp / "shipped", texts)
+        timed_build(shipped, tmp / "shipped-site")
+        return {"cold (s)": cold, "warm (s)": warm, "plain (s)": plain, "Graphviz (s)": dot,
+                "serve edit (s)": serve, "warm / plain": warm / plain,
+                "cold / (plain + Graphviz)": cold / (plain + dot),
+                "site (MB)": size_mb(tmp / "shipped-site"), "site with the 24-host region (MB)": size_mb(tmp / "warm")}
+
+
+def chart(numbers: dict[str, float]) -> str:
+    """A small horizontal bar chart of the build times, as SVG (shapes and text only)."""
+    bars = [("plain Material build", numbers["plain (s)"]), ("warm build", numbers["warm (s)"]),
+            ("Graphviz alone", numbers["Graphviz (s)"]), ("cold build", numbers["cold (s)"]),
+            ("serve: edit to page", numbers["serve edit (s)"])]
+    top = max(value for _, value in bars)
+    width, left, row = 640, 170, 30
+    lines = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row * len(bars) + 40}" '
+             'font-family="sans-serif" font-size="13" role="img" aria-label="Build and serve times in seconds">',
+             f'<rect width="{width}" height="{row * len(bars) + 40}" fill="#fff"/>']
+    for index, (label, value) in enumerate(bars):
+        y = 10 + index * row
+        length = (width - left - 70) * value / top
+        lines.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" fill="#222">{label}</text>')
+        lines.append(f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="18" fill="#0072B2"/>')
+        lines.append(f'<text x="{left + length + 6:.1f}" y="{y + 17}" fill="#222">{value:.2f} s</text>')
+    lines.append(f'<text x="{left}" y="{row * len(bars) + 30}" fill="#555">seconds, lower is better</text>')
+    lines.append("</svg>")
+    return "\n".join(lines) + "\n"
+
+
+def page(numbers: dict[str, float], where: str) -> str:
+    rows = "\n".join(f"| {name} | {value:.2f} | {'≤ ' + format(TARGETS[name], 'g') if name in TARGETS else ''} |"
+                     for name, value in numbers.items())
+    return f"""# Performance
+
+How long the site takes to build and serve, measured by `make bench` on the shipped architectures plus
+a generated 24-host region, against a plain MkDocs Material build of the same pages (the floor: what any
+site of that text costs). Cold builds analyse the architectures in parallel and draw every diagram;
+warm builds take both from the cache in `.cache/refarch/`; serve is the time from saving an edit to
+one architecture file to `mkdocs serve` serving the page with it.
+
+![Build and serve times](performance.svg)
+
+| measure | value | target |
+| --- | --- | --- |
+{rows}
+
+Measured {datetime.date.today().isoformat()} on {where}.
+"""
+
+
+def main() -> None:
+    numbers = measure()
+    width = max(len(name) for name in numbers)
+    print("\nsite (shipped designs plus a 24-host region; targets are goals, not tests)")
+    for name, value in numbers.items():
+        target = f"  target <= {TARGETS[name]:g}" if name in TARGETS else ""
+        print(f"{name:<{width}}  {value:8.2f}{target}")
+    where = machine()
+    (ROOT / "docs" / "performance.svg").write_text(chart(numbers))
+    (ROOT / "docs" / "performance.md").write_text(page(numbers, where))
+    print(f"written to docs/performance.md and docs/performance.svg ({where})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The build cache (`generator.build_cache`) by its counters, never by timings: a warm build makes
+nothing again, an edit remakes exactly the file edited, a change to the catalog or the code remakes
+everything, and a corrupt entry is rebuilt rather than served; in parallel or not, the site is the same."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sitebuild import ROOT
+
+from generator import build_cache, catalog, site
+from generator.diagram import Renderer
+from generator.validate import check_bytes
+
+# Three small shipped designs: enough for every case, and quick to analyse more than once.
+DESIGNS = [ROOT / "architectures" / f"{name}.yaml"
+           for name in ("basic-six-vms", "kvm-three-hosts", "vsphere-four-hosts")]
+
+
+def checked(texts: dict[str, bytes]):
+    return [check_bytes(raw, f"architectures/{name}", Path(name).stem) for name, raw in texts.items()]
+
+
+def shipped() -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in DESIGNS}
+
+
+def make(tmp_path: Path, texts: dict[str, bytes], workers: int = 1) -> tuple[site.Site, build_cache.Store]:
+    store = build_cache.Store(tmp_path / "units")
+    built = site.build(checked(texts), catalog.load(), Renderer(tmp_path / "svg"), store, workers=workers)
+    return built, store
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory):
+    """A cold build's site and its cache folder, made once; tests work on copies of the folder."""
+    folder = tmp_path_factory.mktemp("cold")
+    built, store = make(folder, shipped())
+    assert (store.hits, store.misses) == (0, len(DESIGNS))
+    return built, folder
+
+
+def warmed(cold, tmp_path: Path) -> Path:
+    """A copy of the cold build's cache in `tmp_path`."""
+    shutil.copytree(cold[1] / "units", tmp_path / "units")
+    shutil.copytree(cold[1] / "svg", tmp_path / "svg")
+    return tmp_path
+
+
+def test_a_warm_build_makes_nothing_again_and_gives_the_same_site(cold, tmp_path):
+    cold, folder = cold
+    assert sorted(cold.analysed) == sorted(path.stem for path in DESIGNS)
+    warm, second = make(warmed((cold, folder), tmp_path), shipped())
+    assert warm.analysed == [] and second.hits == len(DESIGNS) and second.rejected == 0
+    assert warm.pages == cold.pages and warm.assets == cold.assets and warm.home_table == cold.home_table
+
+
+def test_an_edit_remakes_that_file_and_the_pages_that_summarise_all(cold, tmp_path):
+    texts = shipped()
+    before = cold[0]
+    warmed(cold, tmp_path)
+    name = "kvm-three-hosts.yaml"
+    texts[name] = texts[name].replace(b"title: KVM with Pacemaker, three hosts, OVN", b"title: Edited")
+    after, store = make(tmp_path, texts)
+    assert after.analysed == ["kvm-three-hosts"] and store.hits == len(DESIGNS) - 1
+    assert "Edited" in after.pages["architectures/kvm-three-hosts.md"]
+    assert "Edited" in after.home_table and "Edited" in after.pages["architectures/index.md"]
+    unchanged = [p for p in before.pages if "kvm-three-hosts" not in p and not p.endswith("index.md")]
+    assert all(after.pages[p] == before.pages[p] for p in unchanged)
+
+
+def test_a_change_to_the_code_or_catalog_changes_every_key(tmp_path):
+    copy = tmp_path / "generator"
+    shutil.copytree(build_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    original = build_cache.code_fingerprint(copy)
+    assert build_cache.code_fingerprint(copy) == original  # stable
+    for changed in ("catalog/services.yaml", "templates/architecture.md.j2", "rules/red004_instances_share_host.py"):
+        path = copy / changed
+        text = path.read_bytes()
+        path.write_bytes(text + b"\n")
+        assert build_cache.code_fingerprint(copy) != original, changed
+        path.write_bytes(text)
+    assert build_cache.code_fingerprint(copy) == original
+
+
+def test_a_new_fingerprint_remakes_everything(cold, tmp_path, monkeypatch):
+    warmed(cold, tmp_path)
+    monkeypatch.setattr(build_cache, "code_fingerprint", lambda: "a catalog that changed")
+    built, store = make(tmp_path, shipped())
+    assert sorted(built.analysed) == sorted(path.stem for path in DESIGNS) and store.hits == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "tampered", "foreign"])
+def test_a_corrupt_entry_is_rebuilt_never_served(cold, tmp_path, damage):
+    warmed(cold, tmp_path)
+    cold = cold[0]
+    # One entry per architecture file (its row names it), and one for the pages every build shares.
+    entries = [p for p in sorted((tmp_path / "units").glob("*.json"))
+               if json.loads(p.read_text())["content"]["row"].get("slug")]
+    assert len(entries) == len(DESIGNS) and len(list((tmp_path / "units").glob("*.json"))) == len(DESIGNS) + 1
+    victim, other = entries[0], entries[1]
+    if damage == "truncated":
+        victim.write_bytes(victim.read_bytes()[:100])
+    elif damage == "tampered":  # valid JSON, a page changed without its hash
+        victim.write_text(victim.read_text().replace("At a glance", "At a glimpse", 1))
+    else:  # another entry's content under this key
+        victim.write_bytes(other.read_bytes())
+    warm, store = make(tmp_path, shipped())
+    assert store.rejected == 1 and len(warm.analysed) == 1
+    assert warm.pages == cold.pages and warm.assets == cold.assets
+    _, again = make(tmp_path, shipped())  # and the rebuilt entry is good again
+    assert again.hits == len(DESIGNS) and again.rejected == 0
+
+
+def test_a_parallel_cold_build_gives_the_same_site(cold, tmp_path):
+    serial = cold[0]
+    parallel, _ = make(tmp_path, shipped(), workers=2)
+    assert parallel.pages == serial.pages and parallel.assets == serial.assets
+    assert sorted(parallel.analysed) == sorted(serial.analysed)
