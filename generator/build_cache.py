@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagram import graphviz_version
+from generator.problem import Problem, Severity
 
-FORMAT = "2"  # bump when the shape of an entry changes
+FORMAT = "3"  # bump when the shape of an entry changes
 PACKAGE = Path(__file__).resolve().parent
 CODE_SUFFIXES = (".py", ".j2", ".yaml", ".json")
 
@@ -52,22 +53,25 @@ def key(*parts: str | bytes) -> str:
 @dataclasses.dataclass(frozen=True)
 class Unit:
     """What the site makes of one architecture file: pages (Markdown), assets (bytes), its row in the
-    comparison table, and the HTML fragments its pages place (`site.insert_fragments`)."""
+    comparison table, the HTML fragments its pages place (`site.insert_fragments`) and its problems."""
 
     pages: dict[str, str]
     assets: dict[str, bytes]
     row: dict[str, Any]
     fragments: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"pages": self.pages, "row": self.row, "fragments": self.fragments,
+                "problems": [dataclasses.asdict(p) for p in self.problems],
                 "assets": {path: base64.b64encode(data).decode() for path, data in self.assets.items()}}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Unit:
         return cls(dict(value["pages"]), {path: base64.b64decode(data, validate=True)
                                           for path, data in value["assets"].items()}, dict(value["row"]),
-                   {page: dict(parts) for page, parts in value["fragments"].items()})
+                   {page: dict(parts) for page, parts in value["fragments"].items()},
+                   [Problem(**(p | {"severity": Severity(p["severity"])})) for p in value["problems"]])
 
 
 class Store:

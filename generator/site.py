@@ -8,10 +8,12 @@ an analysis, so one broken file never takes down the others.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
 import re
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -64,42 +66,51 @@ def page_slug(result: Checked) -> str:
     return "invalid-" + hashlib.sha256(result.path.encode()).hexdigest()[:10]
 
 
-def build(results: list[Checked], facts: Catalog, renderer: diagram.Renderer,
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """An architecture file as read: the path problems name it by, and its bytes."""
+
+    path: str
+    raw: bytes
+
+
+def build(files: list[Source], facts: Catalog, renderer: diagram.Renderer,
           cache: build_cache.Store | None = None, workers: int = 1) -> Site:
-    """Every page and asset of the site. What each architecture file gives comes from `cache` when an
-    entry for exactly its inputs is there; the others are made in up to `workers` processes (the
-    output does not depend on the order they finish in) and stored."""
+    """Every page and asset of the site. What each architecture file gives (its problems, pages,
+    assets) comes from `cache` when an entry for exactly its inputs is there; the others are checked
+    and made in up to `workers` processes (the output does not depend on the order they finish in)
+    and stored."""
     if cache is None or facts is not catalog.load():
         cache = build_cache.Store(None)  # keys hash the catalog on disk: any other one is not cached
-    ordered = sorted(results, key=page_slug)
     code = build_cache.code_fingerprint()
-    keys = [build_cache.key(code, result.path, result.raw) for result in ordered]
+    keys = [build_cache.key(code, source.path, source.raw) for source in files]
     units: dict[int, build_cache.Unit] = {}
     for index, entry in enumerate(keys):
         found = cache.get(entry)
         if found is not None:
             units[index] = found
-    missing = [i for i in range(len(ordered)) if i not in units]
-    made = _make_units([ordered[i] for i in missing], facts, renderer, workers)
-    for index, unit in zip(missing, made, strict=True):
-        cache.put(keys[index], unit)
-        units[index] = unit
+    missing = [i for i in range(len(files)) if i not in units]
+    # While the pool makes the missing files' units, this process makes the pages every build shares.
+    with _units_made([files[i] for i in missing], facts, renderer, workers) as made:
+        shared = _shared_pages(facts, cache, build_cache.key(code, "catalog, rules and outages"))
+    for index, made_unit in zip(missing, made, strict=True):
+        cache.put(keys[index], made_unit)
+        units[index] = made_unit
+    ordered = sorted(units.values(), key=lambda u: (u.row["slug"], u.row.get("path", "")))
     pages: dict[str, str] = {}
     assets: dict[str, bytes] = {}
     fragments: dict[str, dict[str, str]] = {}
-    rows = []
-    for index in range(len(ordered)):
-        pages |= units[index].pages
-        assets |= units[index].assets
-        fragments |= units[index].fragments
-        rows.append(units[index].row)
-    problems = [problem for result in results for problem in result.problems]
+    for found in ordered:
+        pages |= found.pages
+        assets |= found.assets
+        fragments |= found.fragments
+    rows = [found.row for found in ordered]
+    problems = [problem for found in ordered for problem in found.problems]
     pages["architectures/index.md"] = render("architectures.md.j2", rows=rows, base="")
-    guided = [r.architecture for r in ordered if r.ok]
-    pages["build-guides/index.md"] = render("build_guides.md.j2", architectures=guided)
-    pages |= _shared_pages(facts, cache, build_cache.key(code, "catalog, rules and outages"))
+    pages["build-guides/index.md"] = render("build_guides.md.j2", rows=[r for r in rows if not r["invalid"]])
+    pages |= shared
     return Site(pages, assets, problems, render("comparison.md.j2", rows=rows, base="architectures/"),
-                [page_slug(ordered[i]) for i in missing], fragments)
+                sorted(units[i].row["slug"] for i in missing), fragments)
 
 
 def _shared_pages(facts: Catalog, cache: build_cache.Store, entry: str) -> dict[str, str]:
@@ -114,26 +125,37 @@ def _shared_pages(facts: Catalog, cache: build_cache.Store, entry: str) -> dict[
     return found.pages
 
 
-def _make_units(results: list[Checked], facts: Catalog, renderer: diagram.Renderer,
-                workers: int) -> list[build_cache.Unit]:
-    """`unit` for each file, in a process pool when there are several and more than one worker. The
-    workers read the catalog themselves: it is the one `catalog.load()` reads, as here."""
-    if workers <= 1 or len(results) <= 1 or facts is not catalog.load():
-        return [unit(result, facts, renderer) for result in results]
+@contextlib.contextmanager
+def _units_made(files: list[Source], facts: Catalog, renderer: diagram.Renderer,
+                workers: int) -> Iterator[list[build_cache.Unit]]:
+    """`unit` for each file, in the order given, in the list this yields and fills on exit: in a process
+    pool when there are several and more than one worker (the largest files first, so that the longest
+    analysis starts at once), else here. The workers read the catalog themselves: it is the one
+    `catalog.load()` reads, as here."""
+    made: list[build_cache.Unit] = []
+    if workers <= 1 or len(files) <= 1 or facts is not catalog.load():
+        yield made
+        made += [unit(_checked(source), facts, renderer) for source in files]
+        return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=min(workers, len(results)), mp_context=context) as pool:
-        made = list(pool.map(_unit_in_worker, [(r.raw, r.path, renderer.cache_dir, renderer.timeout)
-                                               for r in results]))
-    for count in (runs for _, runs in made):
-        renderer.dot_runs += count
-    return [made_unit for made_unit, _ in made]
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+        largest_first = sorted(range(len(files)), key=lambda i: -len(files[i].raw))
+        futures = {i: pool.submit(_unit_in_worker, (files[i], renderer.cache_dir, renderer.timeout))
+                   for i in largest_first}
+        yield made
+        results = [futures[i].result() for i in range(len(files))]
+    renderer.dot_runs += sum(runs for _, runs in results)
+    made += [made_unit for made_unit, _ in results]
 
 
-def _unit_in_worker(job: tuple[bytes, str, Path | None, float]) -> tuple[build_cache.Unit, int]:
-    raw, path, cache_dir, timeout = job
+def _checked(source: Source) -> Checked:
+    return check_bytes(source.raw, source.path, Path(source.path).stem)
+
+
+def _unit_in_worker(job: tuple[Source, Path | None, float]) -> tuple[build_cache.Unit, int]:
+    source, cache_dir, timeout = job
     renderer = diagram.Renderer(cache_dir, timeout)
-    result = check_bytes(raw, path, Path(path).stem)
-    return unit(result, catalog.load(), renderer), renderer.dot_runs
+    return unit(_checked(source), catalog.load(), renderer), renderer.dot_runs
 
 
 def unit(result: Checked, facts: Catalog, renderer: diagram.Renderer) -> build_cache.Unit:
@@ -145,15 +167,16 @@ def unit(result: Checked, facts: Catalog, renderer: diagram.Renderer) -> build_c
     if not result.ok:
         pages[f"architectures/{slug}.md"] = render("invalid.md.j2", result=result, slug=slug,
                                                    problems=[_finding(p) for p in result.problems])
-        return build_cache.Unit(pages, assets, {"slug": slug, "title": result.path, "invalid": True})
+        return build_cache.Unit(pages, assets, {"slug": slug, "title": result.path, "invalid": True,
+                                                "path": result.path}, problems=result.problems)
     analysis = analyse(result.architecture, facts)
     assets |= _images(analysis, facts, renderer, slug)
     pages[f"architectures/{slug}.md"], fragments = _architecture_page(result, analysis, facts)
     guide, files = _build_guide(result.architecture, facts)
     pages[f"build-guides/{slug}.md"] = guide
     assets |= files
-    return build_cache.Unit(pages, assets, _summary_row(result, analysis, facts),
-                            {f"architectures/{slug}.md": fragments})
+    return build_cache.Unit(pages, assets, _summary_row(result, analysis, facts) | {"path": result.path},
+                            {f"architectures/{slug}.md": fragments}, result.problems)
 
 
 # ---- one architecture ---------------------------------------------------------------------------------

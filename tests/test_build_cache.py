@@ -13,15 +13,14 @@ from sitebuild import ROOT
 
 from generator import build_cache, catalog, site
 from generator.diagram import Renderer
-from generator.validate import check_bytes
 
 # Three small shipped designs: enough for every case, and quick to analyse more than once.
 DESIGNS = [ROOT / "architectures" / f"{name}.yaml"
            for name in ("basic-six-vms", "kvm-three-hosts", "vsphere-four-hosts")]
 
 
-def checked(texts: dict[str, bytes]):
-    return [check_bytes(raw, f"architectures/{name}", Path(name).stem) for name, raw in texts.items()]
+def sources(texts: dict[str, bytes]) -> list[site.Source]:
+    return [site.Source(f"architectures/{name}", raw) for name, raw in texts.items()]
 
 
 def shipped() -> dict[str, bytes]:
@@ -30,7 +29,7 @@ def shipped() -> dict[str, bytes]:
 
 def make(tmp_path: Path, texts: dict[str, bytes], workers: int = 1) -> tuple[site.Site, build_cache.Store]:
     store = build_cache.Store(tmp_path / "units")
-    built = site.build(checked(texts), catalog.load(), Renderer(tmp_path / "svg"), store, workers=workers)
+    built = site.build(sources(texts), catalog.load(), Renderer(tmp_path / "svg"), store, workers=workers)
     return built, store
 
 

@@ -21,7 +21,7 @@ from generator import build_cache, catalog, site
 from generator.diagram import DiagramError, Renderer
 from generator.mkdocs_plugin.config import RefarchConfig
 from generator.problem import Severity
-from generator.validate import UsageError, check_file, find_files
+from generator.validate import UsageError, find_files
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -47,16 +47,16 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Check every architecture file once, then add the generated pages and images as virtual files."""
+        """Read every architecture file, have the core check and render the ones not in the cache, then add
+        the generated pages and images as virtual files."""
         if not self.config.enabled:
             return files
         folder = self.project / self.config.architectures_dir
         try:
-            paths = find_files([folder])
-            results = [check_file(path, os.path.relpath(path, self.project)) for path in paths]
+            sources = [site.Source(os.path.relpath(path, self.project), _read(path)) for path in find_files([folder])]
             cache_dir = self.project / self.config.cache_dir
             store = build_cache.Store(cache_dir / "units")
-            built = site.build(results, catalog.load(), Renderer(cache_dir), store,
+            built = site.build(sources, catalog.load(), Renderer(cache_dir), store,
                                workers=self.config.workers or os.cpu_count() or 1)
         except (UsageError, DiagramError) as error:
             raise PluginError(f"refarch: {error}") from None
@@ -92,3 +92,10 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         server.watch(str(self.project / self.config.architectures_dir))
         server.watch(str(catalog.HERE))
         return server
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
