@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import multiprocessing
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -133,12 +134,15 @@ def _units_made(files: list[Source], facts: Catalog, renderer: diagram.Renderer,
     analysis starts at once), else here. The workers read the catalog themselves: it is the one
     `catalog.load()` reads, as here."""
     made: list[build_cache.Unit] = []
-    if workers <= 1 or len(files) <= 1 or facts is not catalog.load():
+    # Workers are forked, which starts them at once; not from a process that runs threads (`mkdocs
+    # serve` once it serves), where a child may inherit a lock one of them holds: there, one by one.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers <= 1 or len(files) <= 1 or facts is not catalog.load() or not forkable:
         yield made
         made += [unit(_checked(source), facts, renderer) for source in files]
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=fork) as pool:
         largest_first = sorted(range(len(files)), key=lambda i: -len(files[i].raw))
         futures = {i: pool.submit(_unit_in_worker, (files[i], renderer.cache_dir, renderer.timeout))
                    for i in largest_first}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,18 @@ def test_a_corrupt_entry_is_rebuilt_never_served(cold, tmp_path, damage):
     assert again.hits == len(DESIGNS) and again.rejected == 0
 
 
-def test_a_parallel_cold_build_gives_the_same_site(cold, tmp_path):
+def test_a_parallel_cold_build_gives_the_same_site(cold, tmp_path, monkeypatch):
     serial = cold[0]
+    pools = []
+
+    def recorded(*args, **kwargs):
+        pools.append(kwargs)
+        return ProcessPoolExecutor(*args, **kwargs)
+
+    monkeypatch.setattr(site, "ProcessPoolExecutor", recorded)
+    # The browser tests' servers run threads in this process, which would make the build go one by one.
+    monkeypatch.setattr(site.threading, "active_count", lambda: 1)
     parallel, _ = make(tmp_path, shipped(), workers=2)
+    assert [pool["max_workers"] for pool in pools] == [2]
     assert parallel.pages == serial.pages and parallel.assets == serial.assets
     assert sorted(parallel.analysed) == sorted(serial.analysed)
