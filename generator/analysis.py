@@ -34,7 +34,21 @@ class Analysis:
     sets: dict[str, list[Impact]]  # the sets shown scenario by scenario
     summaries: dict[str, list[Summary]]  # the sets shown as what they stop (SUMMARISED)
     tolerance: Tolerance
-    worst_recovery: int | None  # the longest a control-plane operation stays down after a single host failure
+    # The longest a control-plane operation it offers stays stopped after one host fails, and which one when
+    # which host fails; None when no single host stops any (a cache stall or a failover degrades, it stops nothing).
+    longest_outage: Outage | None
+
+    @property
+    def worst_recovery(self) -> int | None:
+        """The longest outage in seconds: 0 when there is none, None when it lasts until a repair."""
+        return 0 if self.longest_outage is None else self.longest_outage.seconds
+
+
+@dataclasses.dataclass(frozen=True)
+class Outage:
+    seconds: int | None  # None: until the host is repaired
+    operation: str
+    host: str
 
 
 def analyse(arch: Architecture, facts: Catalog) -> Analysis:
@@ -47,14 +61,8 @@ def analyse(arch: Architecture, facts: Catalog) -> Analysis:
     control = [oid for oid, op in engine.facts.operations.items() if op.plane == "control"]
     baseline = engine.phase(Scenario(), "immediate").operations
     offered = [oid for oid in control if baseline[oid].state != DOWN]
-    worst: int | None = 0
-    for impact in sets["single hosts"]:
-        for oid in offered:
-            if impact.immediate.operations[oid].state != DOWN:
-                continue  # it works, if less well (a cache stall, a failover): no outage
-            value = impact.recovery_seconds[oid]
-            if value is None:
-                worst = None
-            elif worst is not None:
-                worst = max(worst, value)
-    return Analysis(arch, engine, sets, summaries, tolerance(engine), worst)
+    stopped = [Outage(impact.recovery_seconds[oid], oid, ", ".join(impact.scenario.failed))
+               for impact in sets["single hosts"] for oid in offered if impact.immediate.operations[oid].state == DOWN]
+    forever = [outage for outage in stopped if outage.seconds is None]
+    longest = forever[0] if forever else max(stopped, key=lambda o: (o.seconds, o.operation), default=None)
+    return Analysis(arch, engine, sets, summaries, tolerance(engine), longest)

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from generator.pages import link, render
 from generator.problem import Problem, Severity
 from generator.rules import docs as rule_docs
 from generator.text import markdown_html
-from generator.validate import Checked, check_bytes
+from generator.validate import Checked, UsageError, check_bytes, find_files
 
 HOME_MARKER = "<!-- refarch:architectures -->"
 # Parts of an architecture page written as HTML, which MkDocs never reads as Markdown: the page holds a
@@ -73,6 +74,17 @@ class Source:
 
     path: str
     raw: bytes
+
+
+def read_sources(folder: Path, root: Path) -> list[Source]:
+    """Every architecture file under `folder` as read, named by its path relative to `root`."""
+    found = []
+    for path in find_files([folder]):
+        try:
+            found.append(Source(os.path.relpath(path, root), path.read_bytes()))
+        except OSError as error:
+            raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
+    return found
 
 
 def build(files: list[Source], facts: Catalog, renderer: diagram.Renderer,

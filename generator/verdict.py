@@ -30,24 +30,11 @@ def of(analysis: Analysis, findings: list[dict], waived: list, facts: Catalog) -
         minutes, nines = availability.in_words(probability)
         worst = {"oid": oid, "minutes": minutes, "nines": nines}
     return {"tolerates": tolerance.tolerates, "hosts": len(analysis.arch.hosts), "domains": domains,
-            "outage": _longest_outage(analysis, control),
+            "outage": analysis.longest_outage,
             "worst": worst, "weakest": _weakest(analysis, control),
             "errors": [f for f in findings if f["kind"] == "error"],
             "warnings": [f for f in findings if f["kind"] == "warning"],
             "expected": [f for f in findings if f["kind"] == "expected"], "waived": len(waived)}
-
-
-def _longest_outage(analysis: Analysis, control: list[str]) -> dict[str, Any] | None:
-    """The longest a control-plane operation stays stopped after one host fails: only operations that
-    stopped count (a cache stall degrades, it stops nothing); None when no single host stops any."""
-    stopped = [(impact.recovery_seconds[oid], oid, ", ".join(impact.scenario.failed))
-               for impact in analysis.sets["single hosts"] for oid in control
-               if impact.immediate.operations[oid].state == DOWN]
-    if not stopped:
-        return None
-    forever = [entry for entry in stopped if entry[0] is None]
-    seconds, oid, host = forever[0] if forever else max(stopped, key=lambda entry: (entry[0], entry[1]))
-    return {"seconds": seconds, "operation": oid, "host": host}
 
 
 def _weakest(analysis: Analysis, control: list[str]) -> list[dict[str, Any]]:

@@ -54,9 +54,8 @@ def timed_build(folder: Path, out: Path) -> float:
 def plain_project(folder: Path, target: Path) -> Path:
     """The same pages as plain Markdown files (generated once, by the core) in a project without the plugin."""
     shutil.copytree(folder / "docs", target / "docs")
-    files = [site.Source(os.path.relpath(path, folder), path.read_bytes())
-             for path in find_files([folder / "architectures"])]
-    built = site.build(files, catalog.load(), diagram.Renderer(folder / ".cache" / "refarch"))
+    built = site.build(site.read_sources(folder / "architectures", folder), catalog.load(),
+                       diagram.Renderer(folder / ".cache" / "refarch"))
     for path, text in built.pages.items():
         (target / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
         # The same text in plain Markdown: the HTML fragments the plugin adds after Markdown, in place.

@@ -21,7 +21,7 @@ from generator import build_cache, catalog, site
 from generator.diagram import DiagramError, Renderer
 from generator.mkdocs_plugin.config import RefarchConfig
 from generator.problem import Severity
-from generator.validate import UsageError, find_files
+from generator.validate import UsageError
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -53,7 +53,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             return files
         folder = self.project / self.config.architectures_dir
         try:
-            sources = [site.Source(os.path.relpath(path, self.project), _read(path)) for path in find_files([folder])]
+            sources = site.read_sources(folder, self.project)
             cache_dir = self.project / self.config.cache_dir
             store = build_cache.Store(cache_dir / "units")
             built = site.build(sources, catalog.load(), Renderer(cache_dir), store,
@@ -93,9 +93,3 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         server.watch(str(catalog.HERE))
         return server
 
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"{path}: cannot be read ({error.strerror})") from None
