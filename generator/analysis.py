@@ -38,6 +38,13 @@ class Analysis:
     # which host fails; None when no single host stops any (a cache stall or a failover degrades, it stops nothing).
     longest_outage: Outage | None
 
+    def evaluate(self, scenario: Scenario) -> Impact:
+        """The impact of a scenario: the one evaluated already when a set holds it, else the engine's."""
+        for impact in (impact for listed in self.sets.values() for impact in listed):
+            if impact.scenario == scenario:
+                return impact
+        return self.engine.evaluate(scenario)
+
     @property
     def worst_recovery(self) -> int | None:
         """The longest outage in seconds: 0 when there is none, None when it lasts until a repair."""

@@ -82,6 +82,9 @@ class FailureModel:
     # platform_state per set of failed events: margins ask for the same few sets thousands of times
     _states: dict[frozenset[str], Mapping[str, bool]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)
+    # per gate, a bit for each failed service or VM and each moved VM (`vm-down:`) below it (`cone`)
+    _cones: dict[str, int] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    _bits: dict[str, int] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     # ---- the platform's own parts -------------------------------------------------------------------
 
@@ -221,10 +224,44 @@ class FailureModel:
         return self.min_cuts(where, failed).of(gate)
 
     def min_cuts(self, where: Mapping[str, str | None], failed: Iterable[str] = (),
-                 hosts_only: bool = False) -> MinCuts:
+                 hosts_only: bool = False, base: MinCuts | None = None) -> MinCuts:
         """`min_cut` for many gates of one state, sharing the work: `.of(gate)`; with `hosts_only`, the
-        fewest host failures (the platform's other parts do not fail)."""
-        return MinCuts(self, where, frozenset(failed), hosts_only)
+        fewest host failures (the platform's other parts do not fail). With `base`, the min cuts of a
+        state that differs from this one in failed services and VMs alone, every gate below none of
+        the differences takes base's answer (one base serves many such states)."""
+        return MinCuts(self, where, frozenset(failed), hosts_only, base=base)
+
+    def cone(self, name: str) -> int:
+        """The failed services, failed VMs and moved VMs that `name` reads, as bits (`changes`)."""
+        if not self._cones:
+            bits = self._change_bits()
+            for gate in self.gates.values():
+                mask = bits.get(gate.name, 0)
+                for child in gate.inputs:
+                    mask |= self._cones.get(child, bits.get(child, 0))
+                self._cones[gate.name] = mask
+            if self.cluster_stops_vms:  # MinCuts adds the cluster's quorum to every gate above the VMs
+                quorum = self._cones.get("cluster-down", 0)
+                self._cones.update({name: mask | quorum for name, mask in self._cones.items()
+                                    if name.startswith(ABOVE_VMS)})
+        return self._cones.get(name, self._change_bits().get(name, 0))
+
+    def changes(self, names: Iterable[str]) -> int:
+        """`cone`'s bits for these events (`service:x`, `vm:y`) and moved VMs' gates (`vm-down:y`)."""
+        bits = self._change_bits()
+        mask = 0
+        for name in names:
+            mask |= bits.get(name, 0)  # no gate reads it
+        return mask
+
+    def _change_bits(self) -> dict[str, int]:
+        if not self._bits:
+            names = [f"service:{sid}" for sid in self.services]
+            names += [name for vm in self.vms for name in (f"vm:{vm}", f"vm-down:{vm}")]
+            names += [name for gate in self.gates.values() for name in gate.inputs
+                      if name.startswith(("service:", "vm:", "vm-down:"))]
+            self._bits.update({name: 1 << index for index, name in enumerate(dict.fromkeys(names))})
+        return self._bits
 
     def failed_events(self, failed: Iterable[str]) -> frozenset[str]:
         """Failed parts (by name) and services (`service:<id>`, or a bare id) as the gates' events:
@@ -681,7 +718,8 @@ class MinCuts:
     """
 
     def __init__(self, model: FailureModel, where: Mapping[str, str | None], failed: frozenset[str],
-                 hosts_only: bool = False, spread_down: frozenset[str] = frozenset(), view: bool = False) -> None:
+                 hosts_only: bool = False, spread_down: frozenset[str] = frozenset(), view: bool = False,
+                 base: MinCuts | None = None) -> None:
         self.model = model
         self.where = where
         self.failed = failed
@@ -693,6 +731,20 @@ class MinCuts:
         self._expansion: _CutSets | None = None  # shared by every gate that needs exact cut sets
         self.state = model.platform_state(failed)  # the platform gates with what has failed
         self._with: dict[tuple[str, ...], MinCuts] = {}  # hosts-only views with some other parts failed
+        self.base, self.changed = self._shared_with(base)
+
+    def _shared_with(self, base: MinCuts | None) -> tuple[MinCuts | None, int]:
+        """`base` and how this state differs from it (`FailureModel.changes`), when it differs in failed
+        services and VMs and where VMs run alone; else no base. A gate whose cone holds none of the
+        differences has base's answer: everything it reads is the same."""
+        if base is None or (base.hosts_only, base.spread_down, base.view) != (
+                self.hosts_only, self.spread_down, self.view):
+            return None, 0
+        differ = self.events ^ base.events
+        if not all(event.startswith(("service:", "vm:")) for event in differ):
+            return None, 0
+        moved = [f"vm-down:{vm}" for vm in self.model.vms if self.where.get(vm) != base.where.get(vm)]
+        return base, self.model.changes([*differ, *moved])
 
     def literal(self, name: str) -> str | bool | None:
         """A single-part input: its part; True when down already, False when part failures cannot."""
@@ -734,6 +786,8 @@ class MinCuts:
         return None  # not a single-part input
 
     def of(self, name: str) -> int | None:
+        if self.base is not None and not self.model.cone(name) & self.changed:
+            return self.base.of(name)
         others = [] if self.hosts_only else [
             p for p in self.model.parts[len(self.model.hosts):] if self.model.part_events[p] not in self.events]
         if self.view or not (others or self.model.spread_everywhere) or len(others) > ENUMERATED_PARTS:
@@ -772,7 +826,8 @@ class MinCuts:
         key = (*subset, "|", *down)
         if key not in self._with:
             self._with[key] = MinCuts(self.model, self.where, self.failed | set(subset), hosts_only=True,
-                                      spread_down=frozenset(down), view=True)
+                                      spread_down=frozenset(down), view=True,
+                                      base=None if self.base is None else self.base._view(subset, down))
         return self._with[key]
 
     def _lost_hosts(self) -> int:
@@ -782,6 +837,9 @@ class MinCuts:
     def _of(self, name: str) -> int | None:
         if name in self.memo:
             return self.memo[name]
+        if self.base is not None and not self.model.cone(name) & self.changed:
+            found = self.memo[name] = self.base._of(name)
+            return found
         gate = self.model.gates.get(name)
         literal = (self.literal(name) if gate is None or name.startswith(("vm-down:", "vote:", "host-lost:"))
                    else None)

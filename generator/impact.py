@@ -195,6 +195,8 @@ class Engine:
         self.instances = {sid: [vm for vm in arch.vms if sid in vm.service_ids] for sid in self.model.services}
         self.order = list(self.model.services)
         self._placements: dict[tuple, Placement] = {}
+        self._undisturbed: dict[str, MinCuts] = {}
+        self._returned: dict[tuple[Scenario, int], tuple[list[tuple[str, ...]], dict]] = {}
         self.cluster = PlatformView(arch, facts, self.model)
         self.needs = {oid: op.needs(self.networking) for oid, op in facts.operations.items()}
         self.closure = {oid: self._closure([*needs.requires, *(s for group in needs.requires_any for s in group)])
@@ -225,7 +227,7 @@ class Engine:
             if self.facts.services[sid].front:
                 backend[sid] = self._with_dependencies(sid, own[sid], services, backend, front=False)
         impaired = self._impairments(own, services, backend)
-        cuts = self.model.min_cuts(where, self.failed_events(scenario))
+        cuts = self.model.min_cuts(where, self.failed_events(scenario), base=self._undisturbed_cuts(phase))
         operations = {oid: self._operation(oid, gates, services, own, backend, impaired, cuts, scenario)
                       for oid in self.facts.operations}
         risky = [oid for oid, op in operations.items() if op.margin == 0]
@@ -233,6 +235,13 @@ class Engine:
             at_risk = self._next_failures(where, scenario, risky)
             operations |= {oid: dataclasses.replace(operations[oid], at_risk=at_risk[oid]) for oid in risky}
         return PhaseImpact(phase, where, why_down, placed.ready_seconds, services, operations)
+
+    def _undisturbed_cuts(self, phase: Phase) -> MinCuts:
+        """The min cuts with nothing failed, which every scenario of failed services and VMs alone shares
+        for the gates those do not reach (kept: its memo fills as scenarios ask)."""
+        if phase not in self._undisturbed:
+            self._undisturbed[phase] = self.model.min_cuts(self._placement(Scenario(), phase).where)
+        return self._undisturbed[phase]
 
     def latched(self, scenario: Scenario) -> dict[str, str]:
         """Services that lost every member at once right after the failure and do not come back by
@@ -634,6 +643,19 @@ class Engine:
         deploy)."""
         parts = [*sorted(scenario.hosts), *sorted(scenario.parts), *sorted(scenario.vms), *sorted(scenario.services)]
         for size in range(1, min(len(parts), 8) + 1):
+            trials, values = self._returns(scenario, parts, size)
+            working = np.flatnonzero(~values[gate])
+            if working.size:
+                return trials[int(working[0])]
+        return None
+
+    def _returns(self, scenario: Scenario, parts: list[str], size: int) -> tuple[list[tuple[str, ...]], dict]:
+        """Every way `size` of the failed `parts` can come back, and the gates in each (memoised for the
+        scenario at hand: each of its stopped operations asks the same)."""
+        key = (scenario, size)
+        if key not in self._returned:
+            if any(known != scenario for known, _ in self._returned):
+                self._returned.clear()
             trials = list(combinations(parts, size))
             placements, failed = [], []
             for back in trials:
@@ -642,11 +664,8 @@ class Engine:
                                 parts=scenario.parts - set(back))
                 placements.append(self._placement(kept, "immediate").where)
                 failed.append(kept.services)
-            values = self.model.evaluate_placements(placements, failed)
-            working = np.flatnonzero(~values[gate])
-            if working.size:
-                return trials[int(working[0])]
-        return None
+            self._returned[key] = (trials, self.model.evaluate_placements(placements, failed))
+        return self._returned[key]
 
     def _recovery(self, oid: str, immediate: PhaseImpact, after: PhaseImpact) -> int | None:
         if immediate.operations[oid].state != DOWN:

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Literal
 
-from generator.model import VM, Architecture
+from generator.model import Architecture
 
 AntiAffinity = Literal["mandatory", "preferred"] | None
 
@@ -44,19 +44,20 @@ def move(arch: Architecture, where: Mapping[str, str | None], moving: Collection
     hosts = sorted(host.name for host in arch.hosts if host.name not in unavailable)
     free = {host.name: [_or_inf(host.cpus if capacity else None), _or_inf(host.memory_gib if capacity else None)]
             for host in arch.hosts}
-    running: dict[str, list[VM]] = {name: [] for name in hosts}
+    serving: dict[str, set[str]] = {name: set() for name in hosts}  # the services of the VMs on each host
     placed = dict(where)
     for name, host in where.items():
         if host is not None and name not in moving:
             free[host][0] -= vms[name].vcpus or 0
             free[host][1] -= vms[name].memory_gib or 0
-            if host in running:
-                running[host].append(vms[name])
+            if host in serving:
+                serving[host].update(vms[name].service_ids)
 
     stranded: dict[str, str] = {}
     for vm in sorted((vms[name] for name in moving), key=lambda v: (-(v.memory_gib or 0), -(v.vcpus or 0), v.name)):
         fits = [h for h in hosts if free[h][0] >= (vm.vcpus or 0) and free[h][1] >= (vm.memory_gib or 0)]
-        apart = [h for h in fits if not any(set(vm.service_ids) & set(other.service_ids) for other in running[h])]
+        own = set(vm.service_ids)
+        apart = [h for h in fits if not own & serving[h]]
         choices = fits if anti_affinity is None else apart if anti_affinity == "mandatory" or apart else fits
         if not choices:
             placed[vm.name] = None
@@ -64,7 +65,7 @@ def move(arch: Architecture, where: Mapping[str, str | None], moving: Collection
             continue
         target = min(choices, key=lambda h: (-free[h][1], -free[h][0], h))
         placed[vm.name] = target
-        running[target].append(vm)
+        serving[target].update(own)
         free[target][0] -= vm.vcpus or 0
         free[target][1] -= vm.memory_gib or 0
     return Moves(placed, stranded)

@@ -162,6 +162,24 @@ def test_margin_is_the_fewest_further_host_failures_that_stop_it(case):
                                       for p in op.at_risk)
 
 
+@given(scenario_pairs())
+def test_min_cuts_shared_with_the_undisturbed_state_equal_min_cuts_alone(case):
+    """Failed services and VMs alone: every gate's min cut with the undisturbed state as its base (which
+    answers the gates that read none of them) equals the min cut computed alone."""
+    arch, small, large = case
+    eng = Engine(arch, FACTS)
+    for phase in ("immediate", "after-restart"):
+        base = eng.model.min_cuts(eng.where(Scenario(), phase))
+        for scenario in (Scenario(vms=small.vms, services=small.services),
+                         Scenario(vms=large.vms, services=large.services)):
+            where = eng.where(scenario, phase)
+            failed = eng.failed_events(scenario)
+            shared = eng.model.min_cuts(where, failed, base=base)
+            alone = eng.model.min_cuts(where, failed)
+            assert {gate: shared.of(gate) for gate in eng.model.gates} == {
+                gate: alone.of(gate) for gate in eng.model.gates}
+
+
 @settings(max_examples=40)
 @given(architectures(), st.lists(st.floats(1e-6, 0.5), min_size=5, max_size=5))
 def test_unavailability_is_the_exact_probability(arch, chances):

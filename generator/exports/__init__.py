@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from generator.analysis import Analysis
 from generator.catalog import Catalog
 from generator.exports import drill, hyperv, kolla, open_psa, openstack_ansible, pcs, powercli
 from generator.model import Architecture
@@ -19,6 +20,8 @@ FORMATS: dict[str, ModuleType] = {
     "pcs": pcs, "powercli": powercli, "hyperv": hyperv,
     "kolla-inventory": kolla, "openstack-ansible": openstack_ansible, "drill": drill, "open-psa": open_psa,
 }
+# Formats that read the impact engine's answers: given the caller's analysis, they reuse its work.
+READ_THE_ANALYSIS = frozenset({"pcs", "drill"})
 HYPERVISOR_FORMAT = {"kvm": "pcs", "vsphere": "powercli", "hyperv": "hyperv"}
 
 
@@ -30,8 +33,11 @@ def formats_for(arch: Architecture) -> list[str]:
     return [HYPERVISOR_FORMAT[arch.platform.hypervisor], "kolla-inventory", "openstack-ansible", "drill", "open-psa"]
 
 
-def export(arch: Architecture, facts: Catalog, fmt: str) -> str:
+def export(arch: Architecture, facts: Catalog, fmt: str, analysis: Analysis | None = None) -> str:
+    """The architecture in that format; `analysis`, the caller's analysis of it, if it has one."""
     if fmt not in formats_for(arch):
         raise ExportError(f"{fmt} does not apply to a {arch.platform.hypervisor} architecture; "
                           f"use one of: {', '.join(formats_for(arch))}")
+    if fmt in READ_THE_ANALYSIS:
+        return FORMATS[fmt].write(arch, facts, analysis)
     return FORMATS[fmt].write(arch, facts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from generator import catalog
+from generator.analysis import Analysis
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.impact import Engine, Scenario
@@ -21,8 +22,9 @@ def code(value: str) -> str:
     return f"{fence} {value} {fence}" if longest else f"{fence}{value}{fence}"
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
-    engine = Engine(arch, facts)
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
+    engine = analysis.engine if analysis else Engine(arch, facts)
+    evaluate = analysis.evaluate if analysis else engine.evaluate
     commands = catalog.deployment().drill_commands.commands
     restart = engine.restart_seconds
     out = [f"# Failure drill: {arch.id}\n\n", header(arch, "Failure drill", ">"),
@@ -30,7 +32,7 @@ def write(arch: Architecture, facts: Catalog) -> str:
         "what refarch predicts; tick it when the lab agrees, and report a difference as a bug in the design\n"
         "or in refarch's catalog.\n"]
     for host in arch.hosts:
-        impact = engine.evaluate(Scenario(hosts=frozenset([host.name])))
+        impact = evaluate(Scenario(hosts=frozenset([host.name])))
         out.append(f"\n## Host {code(host.name)}\n\n")
         out.append("- [ ] Before: every host up, every operation below works.\n")
         out.append(f"- [ ] Fail it hard: power {code(host.name)} off from its BMC (not a clean shutdown).\n")

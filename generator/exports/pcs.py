@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 
+from generator.analysis import Analysis
 from generator.catalog import Catalog
 from generator.cluster import PRIORITIES, restart_priority
 from generator.exports.common import anti_affinity_groups, header, sh
@@ -103,12 +104,12 @@ def usage(arch: Architecture, vm: VM, attrs: set[str]) -> dict[str, int]:
     return {attr: value for attr, value in used.items() if attr in attrs and value}
 
 
-def failover_hosts(arch: Architecture, facts: Catalog) -> dict[str, str]:
+def failover_hosts(arch: Architecture, facts: Catalog, engine: Engine | None = None) -> dict[str, str]:
     """Where refarch's engine restarts each VM when its own host fails alone (VMs it restarts nowhere left out)."""
-    engine = Engine(arch, facts)
+    engine = engine or Engine(arch, facts)
     targets: dict[str, str] = {}
     for host in arch.hosts:
-        where = engine.evaluate(Scenario(hosts=frozenset([host.name]))).after_restart.where
+        where = engine.where(Scenario(hosts=frozenset([host.name])), "after-restart")
         for vm in arch.vms:
             target = where.get(vm.name)
             if vm.host == host.name and target is not None and target != host.name:
@@ -116,7 +117,7 @@ def failover_hosts(arch: Architecture, facts: Catalog) -> dict[str, str]:
     return targets
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     hosts = [h.name for h in arch.hosts]
     mandatory = arch.platform.anti_affinity == "mandatory"
     watchdog = any(level.kind == "sbd" for level in arch.platform.fencing or [])
@@ -196,7 +197,7 @@ set -eu
             values = " ".join(f"{attr}={value}" for attr, value in capacity[host].items())
             out.append(f'pcs -f "$CIB" node utilization {sh(host)} {values}\n')
 
-    targets = failover_hosts(arch, facts)
+    targets = failover_hosts(arch, facts, analysis.engine if analysis else None)
     kinds = {store.name: store.kind for store in arch.storage}
     local = {vm for vm, store in vm_storage(arch).items() if store is not None and kinds[store] == "local"}
     out.append("\n# 5. One VirtualDomain resource per VM, largest first (the order refarch restarts them in; all of\n"
