@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -31,14 +32,19 @@ CODE_SUFFIXES = (".py", ".j2", ".yaml", ".json")
 def code_fingerprint(package: Path = PACKAGE) -> str:
     """A hash of the generator's code, templates and catalog, and of the installed distributions.
 
-    Computed on every build (a few milliseconds): `mkdocs serve` reloads the catalog when it changes."""
+    The files are read on every build (a few milliseconds): `mkdocs serve` reloads the catalog when it
+    changes."""
     digest = hashlib.sha256(FORMAT.encode())
     for path in sorted(p for p in package.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
-    digest.update("\n".join(versions).encode())
+    digest.update(_installed().encode())
     digest.update(graphviz_version().encode())
     return digest.hexdigest()
+
+
+@functools.cache  # read once per process: what is installed does not change under a running build or server
+def _installed() -> str:
+    return "\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()))
 
 
 def key(*parts: str | bytes) -> str:

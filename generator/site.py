@@ -38,6 +38,10 @@ HOME_MARKER = "<!-- refarch:architectures -->"
 # marker for each, and `insert_fragments` puts the HTML there once Markdown has run (faster, and no
 # Markdown rule can touch it).
 FRAGMENTS = ("whatif", "impact", "pairs", "maintenance", "more", "tolerance", "placement", "source")
+# The fragments with text a reader may search for: the plugin puts them in before the search plugin
+# reads the page. The others, excluded from search anyway and most of a page's bytes, go in after the
+# theme has made the page, so that neither parses them.
+SEARCHED_FRAGMENTS = frozenset({"pairs", "maintenance", "placement"})
 _FRAGMENT = re.compile(r"<!-- refarch:fragment:([a-z]+) -->")
 
 
@@ -188,7 +192,7 @@ def unit(result: Checked, facts: Catalog, renderer: diagram.Renderer) -> build_c
     analysis = analyse(result.architecture, facts)
     assets |= _images(analysis, facts, renderer, slug)
     pages[f"architectures/{slug}.md"], fragments = _architecture_page(result, analysis, facts)
-    guide, files = _build_guide(result.architecture, facts)
+    guide, files = _build_guide(analysis, facts)
     pages[f"build-guides/{slug}.md"] = guide
     assets |= files
     return build_cache.Unit(pages, assets, _summary_row(result, analysis, facts) | {"path": result.path},
@@ -219,15 +223,20 @@ VERIFY = {
 }
 
 
-def _build_guide(arch: Architecture, facts: Catalog) -> tuple[str, dict[str, bytes]]:
+def _build_guide(analysis: Analysis, facts: Catalog) -> tuple[str, dict[str, bytes]]:
+    arch = analysis.arch
     files: dict[str, bytes] = {}
     parts = {}
     for fmt in exports.formats_for(arch):
-        text = exports.export(arch, facts, fmt)
+        text = exports.export(arch, facts, fmt, analysis)
         name = f"{arch.id}-{EXPORT_FILES[fmt]}"
         files[f"build-guides/{arch.id}/{name}"] = text.encode()
         parts[fmt] = {"text": text, "download": link(f"Download {name}", f"{arch.id}/{name}"),
                       "title": EXPORT_TITLES.get(fmt, fmt)}
+    # The drill repeats one checklist per host: the page shows the first host's, the download has them all.
+    first, _, rest = parts["drill"]["text"].partition("\n## Host ")
+    second = rest.find("\n## Host ")
+    parts["drill"]["preview"] = first + "\n## Host " + (rest if second < 0 else rest[:second + 1])
     page = render("build_guide.md.j2", arch=arch, platform=facts.platforms[arch.platform.hypervisor],
                   hypervisor=parts[exports.HYPERVISOR_FORMAT[arch.platform.hypervisor]], kolla=parts["kolla-inventory"],
                   osa=parts["openstack-ansible"], drill=parts["drill"], open_psa=parts["open-psa"],

@@ -1,5 +1,7 @@
-"""`mkdocs serve` follows architecture files: an edit appears on reload, a broken file shows its problems
-on its own page while every other page keeps serving, and fixing it brings the page back."""
+"""`mkdocs serve --dirty` (what `make serve` runs) follows architecture files: an edit appears on reload
+with only the pages it changed rendered again, a new title reaches every page's navigation, a broken
+file shows its problems on its own page while every other page keeps serving, and fixing it brings the
+page back."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from sitebuild import project
 
 WAIT_SECONDS = 120  # a generous ceiling for a rebuild on a loaded machine; not a speed assertion
@@ -49,7 +52,8 @@ def server(tmp_path):
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(folder / "mkdocs.yml"),
+         "-a", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=log, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
     try:
         yield folder, f"http://127.0.0.1:{port}/"
@@ -65,6 +69,19 @@ def analysed(folder: Path) -> list[str]:
     return re.findall(r"refarch: (\d+ architecture file\(s\) analysed, \d+ from the cache)", text)
 
 
+def rendered(folder: Path) -> list[int]:
+    """How many pages each dirty build rendered, in order."""
+    text = (folder.parent / "serve.log").read_text()
+    return [int(n) for n in re.findall(r"refarch: (\d+) page\(s\) rendered", text)]
+
+
+def wait_for_builds(folder: Path, count: int) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(rendered(folder)) < count:
+        assert time.monotonic() < deadline, "the build never finished"
+        time.sleep(0.2)
+
+
 def test_edits_are_served_and_a_broken_file_stays_contained(server):
     folder, base = server
     page = base + "architectures/kvm-three-hosts/"
@@ -73,12 +90,32 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
 
     source: Path = folder / "architectures" / "kvm-three-hosts.yaml"
     original = source.read_text()
-    source.write_text(original.replace("title: KVM with Pacemaker, three hosts, OVN", "title: Edited while serving"))
-    wait_for(page, "Edited while serving")
+    wait_for_builds(folder, 1)
+    every_page = rendered(folder)[0]
+    # An edit to the text of a design: its own page is the only one that changed, and the only one rendered.
+    source.write_text(original.replace("For operators who run Linux", "Edited while serving: for operators"))
+    wait_for(page, "Edited while serving: for operators")
+    wait_for_builds(folder, 2)
+    assert rendered(folder)[1] == 1 < every_page
     designs = len(list((folder / "architectures").glob("*.yaml")))
     # The first build made every design; the edit remade the one edited, the others came from the cache.
     assert analysed(folder)[0] == f"{designs} architecture file(s) analysed, 0 from the cache"
     assert analysed(folder)[-1] == f"1 architecture file(s) analysed, {designs - 1} from the cache"
+
+    # One more vCPU changes the design's row on the home page too: that is rendered again, not the rest.
+    more = original.replace("{name: lb-01, host: kvm-01, vcpus: 2,", "{name: lb-01, host: kvm-01, vcpus: 3,")
+    source.write_text(more)
+    total = sum(vm.get("vcpus", 0) for vm in yaml.safe_load(more)["vms"])
+    wait_for(base, f"<td>{total}, ")
+    wait_for_builds(folder, 3)
+    assert 1 < rendered(folder)[2] < every_page
+
+    # A new title is in every architecture page's navigation: every page is rendered again.
+    source.write_text(original.replace("title: KVM with Pacemaker, three hosts, OVN", "title: Edited while serving"))
+    wait_for(page, "Edited while serving")
+    wait_for_builds(folder, 4)
+    assert rendered(folder)[3] == every_page
+    assert "Edited while serving" in (fetch(other) or "")
 
     source.write_text(original.replace("  hypervisor: kvm\n", "  hypervisor: kvm\n\tbroken: yes\n"))
     broken = wait_for(page, "This architecture file has problems")
@@ -91,3 +128,5 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
     restored = wait_for(page, "At a glance")  # only an analysed architecture's page has it
     assert "This architecture file has problems" not in restored
     assert '<h1 id="kvm-with-pacemaker-three-hosts-ovn">KVM with Pacemaker, three hosts, OVN<' in restored
+    # The theme's compiled templates are kept for the next build (MkDocs compiles them on every one).
+    assert list((folder / ".cache" / "refarch" / "templates").glob("__jinja2_*.cache"))

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from sitebuild import HOSTILE, ROOT, build, project
 
+from generator.site_output import LUNR
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
@@ -201,3 +203,17 @@ def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
     assert cold >= 4 * 2  # at least placement and topology of every shipped design
     assert build(folder, tmp_path / "warm", PATH=path).returncode == 0
     assert log.read_text().count("run") == cold
+
+
+def test_the_built_site_has_no_source_maps_or_unused_search_languages(built):
+    assert not list(built.rglob("*.map"))
+    assert not (built / LUNR).exists()  # English needs none of them
+    scripts = list((built / "assets" / "javascripts").rglob("*.js"))
+    assert scripts and all(b"sourceMappingURL" not in path.read_bytes() for path in scripts)
+    assert list((built / "assets" / "javascripts" / "workers").glob("search.*.min.js"))  # the search itself stays
+
+
+def test_the_built_pages_have_no_blank_lines_outside_verbatim_elements(built):
+    page = (built / "rules" / "red001" / "index.html").read_text()
+    outside = re.sub(r"<(pre|textarea|script|style|code)\b.*?</\1\s*>", "<kept/>", page, flags=re.S | re.I)
+    assert "\n\n" not in outside and not re.search(r"\n[ \t]+<", outside)

@@ -13,3 +13,6 @@ class RefarchConfig(Config):
     cache_dir = c.Type(str, default=".cache/refarch")
     # Processes that analyse architecture files in a cold build; 0: one per core.
     workers = c.Type(int, default=0)
+    # Leave out of the built site what it never uses: the blank runs the theme leaves between tags, the
+    # theme's source maps and the search languages not configured (generator.site_output).
+    trim_output = c.Type(bool, default=True)
