@@ -232,7 +232,8 @@ class FailureModel:
         return MinCuts(self, where, frozenset(failed), hosts_only, base=base)
 
     def cone(self, name: str) -> int:
-        """The failed services, failed VMs and moved VMs that `name` reads, as bits (`changes`)."""
+        """The failed services, failed VMs and moved VMs that `name` reads, as bits (`changes`). The
+        cluster's quorum, which MinCuts adds above the VMs, reads the platform's parts alone: no bits."""
         if not self._cones:
             bits = self._change_bits()
             for gate in self.gates.values():
@@ -240,10 +241,6 @@ class FailureModel:
                 for child in gate.inputs:
                     mask |= self._cones.get(child, bits.get(child, 0))
                 self._cones[gate.name] = mask
-            if self.cluster_stops_vms:  # MinCuts adds the cluster's quorum to every gate above the VMs
-                quorum = self._cones.get("cluster-down", 0)
-                self._cones.update({name: mask | quorum for name, mask in self._cones.items()
-                                    if name.startswith(ABOVE_VMS)})
         return self._cones.get(name, self._change_bits().get(name, 0))
 
     def changes(self, names: Iterable[str]) -> int:

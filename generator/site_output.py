@@ -11,21 +11,26 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-# Elements whose whitespace is their content: left exactly as they are.
-_VERBATIM = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.S | re.I)
-_BREAK_RUN = re.compile(r"[ \t\r\f]*\n\s*")
+# Left exactly as they are: comments, and elements whose whitespace is their content (Material shows
+# keys, <kbd>, with their whitespace too). Else a run of whitespace.
+_PIECES = re.compile(r"(<!--.*?-->|<(pre|textarea|script|style|code|kbd)\b.*?</\2\s*>)|\s+", re.S | re.I)
 _SOURCE_MAP = re.compile(rb"\n//# sourceMappingURL=[^\n/]+\.map\n?$")
 LUNR = Path("assets/javascripts/lunr")
 
 
 def squeeze(html: str) -> str:
-    """The page with every run of whitespace that holds a line break cut to one line break, outside the
-    elements in `_VERBATIM`. A browser renders it the same (a run of whitespace is one space), and
-    Material's templates leave a third of a short page blank."""
-    parts = _VERBATIM.split(html)
-    # With two groups, split gives: text, element, its tag name, text, element, its tag name, ... text.
-    return "".join(_BREAK_RUN.sub("\n", part) if index % 3 == 0 else part if index % 3 == 1 else ""
-                   for index, part in enumerate(parts))
+    """The page with every run of whitespace that holds a line break and touches a tag cut to one line
+    break, outside what `_PIECES` keeps. A browser renders it the same (a run of whitespace between
+    words or elements is one space), and Material's templates leave a third of a short page blank."""
+
+    def piece(found: re.Match) -> str:
+        if found.group(1) is not None:
+            return found.group(1)
+        run = found.group(0)
+        touches_a_tag = html[found.start() - 1:found.start()] == ">" or html[found.end():found.end() + 1] == "<"
+        return "\n" if "\n" in run and touches_a_tag else run
+
+    return _PIECES.sub(piece, html)
 
 
 def search_files_needed(languages: Iterable[str]) -> set[Path]:

@@ -5,6 +5,8 @@ page back."""
 
 from __future__ import annotations
 
+import collections
+import json
 import os
 import re
 import socket
@@ -75,6 +77,21 @@ def rendered(folder: Path) -> list[int]:
     return [int(n) for n in re.findall(r"refarch: (\d+) page\(s\) rendered", text)]
 
 
+def wait_for_gone(url: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while fetch(url) is not None:
+        assert time.monotonic() < deadline, f"{url} is still served"
+        time.sleep(0.5)
+
+
+def search_index(base: str) -> dict[str, int]:
+    """Each page the search index holds, with how many of its sections are indexed (none twice)."""
+    docs = json.loads(fetch(base + "search/search_index.json") or "{}")["docs"]
+    locations = [doc["location"] for doc in docs]
+    assert len(locations) == len(set(locations)), "a section is indexed twice"
+    return dict(collections.Counter(location.split("#")[0] for location in locations))
+
+
 def wait_for_builds(folder: Path, count: int) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while len(rendered(folder)) < count:
@@ -92,6 +109,7 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
     original = source.read_text()
     wait_for_builds(folder, 1)
     every_page = rendered(folder)[0]
+    indexed = search_index(base)
     # An edit to the text of a design: its own page is the only one that changed, and the only one rendered.
     source.write_text(original.replace("For operators who run Linux", "Edited while serving: for operators"))
     wait_for(page, "Edited while serving: for operators")
@@ -109,6 +127,8 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
     wait_for(base, f"<td>{total}, ")
     wait_for_builds(folder, 3)
     assert 1 < rendered(folder)[2] < every_page
+    # The search index still has every page, each once (Material's own merge assumes one page rendered).
+    assert search_index(base) == indexed
 
     # A new title is in every architecture page's navigation: every page is rendered again.
     source.write_text(original.replace("title: KVM with Pacemaker, three hosts, OVN", "title: Edited while serving"))
@@ -128,5 +148,16 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
     restored = wait_for(page, "At a glance")  # only an analysed architecture's page has it
     assert "This architecture file has problems" not in restored
     assert '<h1 id="kvm-with-pacemaker-three-hosts-ovn">KVM with Pacemaker, three hosts, OVN<' in restored
+
+    # A design removed: its pages are gone, not served stale; the other pages' navigation forgets it.
+    removed = folder / "architectures" / "basic-six-vms.yaml"
+    kept = removed.read_bytes()
+    removed.unlink()
+    wait_for_gone(base + "architectures/basic-six-vms/")
+    assert fetch(base + "build-guides/basic-six-vms/") is None
+    assert "basic six-VM model" not in (fetch(page) or "basic six-VM model")
+    removed.write_bytes(kept)
+    wait_for(base + "architectures/basic-six-vms/", "At a glance")
+
     # The theme's compiled templates are kept for the next build (MkDocs compiles them on every one).
     assert list((folder / ".cache" / "refarch" / "templates").glob("__jinja2_*.cache"))

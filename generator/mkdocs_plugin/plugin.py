@@ -5,30 +5,25 @@ configuration, hands MkDocs the results as generated files, puts the comparison 
 hand-written home page, reports problems through MkDocs' logger, and watches the inputs. What each
 architecture gives is cached across builds under `cache_dir` (`generator.build_cache`), so
 `mkdocs serve` remakes only the file that changed, and a cold build makes them in parallel.
-
-In a dirty build (`mkdocs serve --dirty`, which `make serve` runs) MkDocs renders only the pages whose
-file changed, and it counts every generated file as changed. So each generated file says whether it
-is the same as in the previous build, and when the navigation changes (a page added, removed or
-retitled) or a hand-written page is edited, every page is rendered again: MkDocs' own dirty builds
-would leave the other pages' navigation stale.
+In a dirty build (`mkdocs serve --dirty`, which `make serve` runs) MkDocs renders only the pages that
+changed; `dirty.DirtyBuilds` tells it which did.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
 
 from generator import build_cache, catalog, site, site_output
 from generator.diagram import DiagramError, Renderer
 from generator.mkdocs_plugin.config import RefarchConfig
+from generator.mkdocs_plugin.dirty import DirtyBuilds
 from generator.problem import Severity
 from generator.validate import UsageError
 
@@ -38,36 +33,21 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("refarch")
-_TITLE = re.compile(r"^# (.*)$", re.MULTILINE)
-
-
-class GeneratedFile(File):
-    """A generated page or asset that tells a dirty build whether it differs from the previous build's
-    (MkDocs counts every file with in-memory content as modified)."""
-
-    same_as_before = False
-
-    def is_modified(self) -> bool:
-        return not (self.same_as_before and os.path.isfile(self.abs_dest_path))
 
 
 class RefarchPlugin(BasePlugin[RefarchConfig]):
     def __init__(self) -> None:
         self.is_serve = False
-        self.is_dirty = False
         self.project = Path()
         self.home_table = ""
         self.fragments: dict[str, dict[str, str]] = {}
-        # What the previous build generated (path -> digest) and its navigation, for dirty builds.
-        self.digests: dict[str, str] = {}
-        self.navigation: tuple = ()
-        self.pages_rendered = 0
+        self.builds = DirtyBuilds(dirty=False)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that the plugin persists across `mkdocs serve` rebuilds; notes whether we serve, and
         whether builds are dirty."""
         self.is_serve = command == "serve"
-        self.is_dirty = dirty
+        self.builds = DirtyBuilds(dirty)
 
     def on_config(self, config: MkDocsConfig) -> None:
         self.project = Path(config.config_file_path).resolve().parent
@@ -97,32 +77,10 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             raise PluginError("refarch: architecture files have errors:\n" + "\n".join(map(str, errors)))
         for problem in errors:  # while serving, the page of the file shows them; the log says so too
             log.warning(str(problem))
-        self._add_generated(files, built, config)
+        self.builds.add_files(files, built, config)
         self.home_table = built.home_table
         self.fragments = built.fragments
         return files
-
-    def _add_generated(self, files: Files, built: site.Site, config: MkDocsConfig) -> None:
-        """Add the generated pages and assets; in a dirty build, mark those the same as in the previous
-        build, and remove the output of hand-written pages to render again (the home page when its
-        table changed; every page when the navigation changed or a hand-written page was edited)."""
-        digests = {path: _digest(content, built.fragments.get(path, {}))
-                   for path, content in {**built.pages, **built.assets}.items()}
-        digests["index.md"] = _digest(built.home_table, {})  # the home page's generated part
-        hand_written = files.documentation_pages()
-        navigation = (tuple(sorted(f.src_uri for f in hand_written)),
-                      tuple(sorted((path, _title(text)) for path, text in built.pages.items())))
-        everything = (not self.is_dirty or navigation != self.navigation or any(f.is_modified() for f in hand_written))
-        if self.is_dirty:
-            home_changed = self.digests.get("index.md") != digests["index.md"]
-            for page in hand_written:  # MkDocs renders a hand-written page again when its output is gone
-                if everything or (page.src_uri == "index.md" and home_changed):
-                    Path(page.abs_dest_path).unlink(missing_ok=True)
-        for path, content in sorted({**built.pages, **built.assets}.items()):
-            generated = GeneratedFile.generated(config, path, content=content)
-            generated.same_as_before = not everything and self.digests.get(path) == digests[path]
-            files.append(generated)
-        self.digests, self.navigation, self.pages_rendered = digests, navigation, 0
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         """Keep the theme's compiled templates in the cache: MkDocs compiles them again on every build,
@@ -135,7 +93,6 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put the comparison table of all architectures where the home page asks for it."""
-        self.pages_rendered += 1
         if page.file.src_uri == "index.md":
             return markdown.replace(site.HOME_MARKER, self.home_table)
         return markdown
@@ -147,6 +104,11 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         searched = {name: text for name, text in fragments.items() if name in site.SEARCHED_FRAGMENTS}
         return site.insert_fragments(html, searched) if searched else html
 
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context: dict, *, page: Page, config: MkDocsConfig, nav) -> dict:
+        self.builds.page_rendered(page, _search(config))
+        return context
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put the other fragments in, once the search plugin has read the page and the theme made it;
         squeeze the blank runs out."""
@@ -155,14 +117,16 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             output = site.insert_fragments(output, fragments)
         return site_output.squeeze(output) if self.config.trim_output else output
 
+    @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Remove the theme's files the site never loads; say how many pages a dirty build rendered."""
+        """Remove the theme's files the site never loads; finish a dirty build."""
+        search = _search(config)
         if self.config.trim_output:
-            search = config.plugins.get("material/search") or config.plugins.get("search")
             languages = getattr(getattr(search, "config", None), "lang", None) or ["en"]
             site_output.prune_theme_files(Path(config.site_dir), languages)
-        if self.is_dirty:
-            log.info(f"{self.pages_rendered} page(s) rendered, the others unchanged")
+        self.builds.finish(search)
+        if self.builds.dirty:
+            log.info(f"{self.builds.rendered} page(s) rendered, the others unchanged")
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
         """Rebuild when an architecture file or the catalog changes."""
@@ -171,14 +135,5 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         return server
 
 
-def _digest(content: str | bytes, fragments: dict[str, str]) -> str:
-    data = content.encode() if isinstance(content, str) else content
-    digest = hashlib.sha256(data)
-    for name in sorted(fragments):
-        digest.update(b"\0" + name.encode() + b"\0" + fragments[name].encode())
-    return digest.hexdigest()
-
-
-def _title(markdown: str) -> str:
-    found = _TITLE.search(markdown)
-    return found.group(1) if found else ""
+def _search(config: MkDocsConfig):
+    return config.plugins.get("material/search") or config.plugins.get("search")
