@@ -80,6 +80,10 @@ def test_every_page_opens_cleanly_with_its_images(served, browser):
 def test_search_finds_an_architecture_by_its_title(served, browser):
     base, _, _ = served
     page, problems = open_page(browser, base)
+    # Typed before the search worker has built its index, a query can go unanswered: wait until Material
+    # says it is ready ("Initializing search" until then).
+    page.wait_for_function("!document.querySelector('.md-search-result__meta').textContent.includes('Initializing')",
+                           timeout=20_000)
     page.locator(".md-search__input").fill("Pacemaker")
     result = page.locator(".md-search-result__item").filter(has_text="KVM with Pacemaker, three hosts, OVN")
     result.first.wait_for(timeout=20_000)

@@ -16,7 +16,7 @@ import functools
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
 from generator import loader
 from generator.model import Architecture, OpenStack
@@ -261,6 +261,7 @@ class Catalog(_Strict):
     services: dict[str, Service]
     operations: dict[str, Operation]
     platforms: dict[Literal["vsphere", "hyperv", "kvm"], PlatformFacts]
+    _made_from: Catalog | None = PrivateAttr(default=None)  # a design's catalog: the one it was made from
 
     def required_services(self, networking: Networking) -> list[str]:
         return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
@@ -269,8 +270,8 @@ class Catalog(_Strict):
         """The catalog as it holds for a design with these `openstack` settings (memoised): variants
         applied, and with Nova cells each cell's own services (`galera@cell1`) and operations. Asked of a
         catalog that is already a design's, it answers from the catalog that one was made from."""
-        if id(self) in _MADE_FROM:
-            return _MADE_FROM[id(self)].for_design(settings)
+        if self._made_from is not None:
+            return self._made_from.for_design(settings)
         key = (id(self), tuple(sorted((k, repr(v)) for k, v in settings.items())))
         if key not in _FOR_DESIGN or _FOR_DESIGN[key][0] is not self:  # an id is only unique while it lives
             services = {sid: s.for_design(settings) for sid, s in self.services.items()}
@@ -284,7 +285,7 @@ class Catalog(_Strict):
     def _made(self, **update: object) -> Catalog:
         """A copy of this catalog for a design, remembered as made from this one."""
         made = self.model_copy(update=update)
-        _MADE_FROM[id(made)] = self
+        made._made_from = self
         return made
 
 
@@ -312,9 +313,9 @@ class Catalog(_Strict):
                    for s in needs.requires)
 
 
-# Catalogs made for designs, with what they were made from (kept alive, so that ids stay unique).
+# Catalogs made for designs, with what they were made from (kept alive, so that ids stay unique), until
+# `reload`.
 _FOR_DESIGN: dict[tuple, tuple[Catalog, Catalog]] = {}
-_MADE_FROM: dict[int, Catalog] = {}
 
 
 def _with_cells(services: dict[str, Service], operations: dict[str, Operation],
@@ -407,6 +408,13 @@ class Deployment(_Strict):
 
 class CatalogError(Exception):
     """The catalog data is broken: a bug of this project, never of a contributor's architecture."""
+
+
+def reload() -> None:
+    """Read the catalog files again on the next `load`, and forget the catalogs made for designs from
+    the old one (`mkdocs serve` reloads on every build: they would pile up)."""
+    load.cache_clear()
+    _FOR_DESIGN.clear()
 
 
 @functools.cache

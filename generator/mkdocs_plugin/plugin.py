@@ -51,7 +51,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
 
     def on_config(self, config: MkDocsConfig) -> None:
         self.project = Path(config.config_file_path).resolve().parent
-        catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
+        catalog.reload()  # the catalog is watched too: read it again on every build
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Read every architecture file, have the core check and render the ones not in the cache, then add
