@@ -74,7 +74,7 @@ def analysed(folder: Path) -> list[str]:
 def rendered(folder: Path) -> list[int]:
     """How many pages each dirty build rendered, in order."""
     text = (folder.parent / "serve.log").read_text()
-    return [int(n) for n in re.findall(r"refarch: (\d+) page\(s\) rendered", text)]
+    return [int(n) for n in re.findall(r"refarch: rendered (\d+) of \d+ pages", text)]
 
 
 def wait_for_gone(url: str) -> None:

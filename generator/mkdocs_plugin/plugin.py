@@ -126,7 +126,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             site_output.prune_theme_files(Path(config.site_dir), languages)
         self.builds.finish(search)
         if self.builds.dirty:
-            log.info(f"{self.builds.rendered} page(s) rendered, the others unchanged")
+            log.info(f"rendered {self.builds.rendered} of {len(self.builds.pages)} pages (the others are unchanged)")
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
         """Rebuild when an architecture file or the catalog changes."""
