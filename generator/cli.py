@@ -71,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     draw = commands.add_parser(
         "diagram", help="render a view of an architecture as SVG",
         description="Render a view of an architecture as a self-contained SVG: placement (hosts, VMs, services), "
-                    "topology (requests from the virtual IP to the back ends), or failure (placement coloured by "
-                    "the state of every VM and service after --fail HOST fails).",
+                    "topology (load balancers, APIs, workers and data services in columns, requests flowing "
+                    "right), or failure (placement coloured by the state of every VM and service after --fail "
+                    "HOST fails).",
     )
     draw.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     draw.add_argument("--view", choices=diagram.VIEWS, default="placement", help="the view (default: placement)")

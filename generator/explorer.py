@@ -1,15 +1,17 @@
 """The what-if explorer's data: an architecture's compiled failure model, as the page's script reads it.
 
 The explorer on each architecture page answers any combination of failed hosts, VMs, failure domains,
-services and platform parts without a server, and without a second implementation of the rules: this
-module exports the engine's compiled failure model (`generator.failure_model`: the gates over parts,
-with the degradation gates of each phase) as data, and `docs/javascripts/whatif.js` only walks it.
+services and platform parts without a server: this module exports the engine's compiled failure model
+(`generator.failure_model`: the gates over parts, with the degradation gates of each phase) as data,
+and `docs/javascripts/whatif.js` walks it for the states. The few rules the script repeats (which
+services latch, which platform gates stop a VM, the words of reasons, margins) are listed in its header.
 
 - Right after the failure, every gate follows from the failed parts, so every combination is exact.
 - After the platform restarts VMs, where each VM runs comes from the engine's placement (capacity,
   anti-affinity, fencing, quorum), which is no gate: it is exported for every set of failed hosts and
   platform parts within `coverage` (every set of up to a few of them, each failure domain with one
-  more, and all host sets of small designs). Beyond that the script says so instead of guessing.
+  more, pairs of failure domains, and all host sets of small designs). Beyond that the script says so
+  instead of guessing.
 - A VM that fails alone is restarted where it was; the export says for each set whether that happens.
 - Galera-like services that lost every member at once stay down (`Engine.latched`): the export names
   them and what brings them back by themselves, which is the engine's own test.

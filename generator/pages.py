@@ -38,7 +38,6 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["state"] = state
     env.filters["seconds"] = seconds
     env.filters["link"] = link
     env.filters["preformatted"] = preformatted
@@ -71,11 +70,6 @@ def html_text(value: object) -> Markup:
     """Plain text for a raw HTML block of a page (which Markdown leaves alone): HTML-escaped, newlines
     as spaces. Lighter than `inline`, for long generated texts such as reasons; never for Markdown."""
     return Markup.escape(" ".join(str(value).split()))
-
-
-def state(value: str) -> Markup:
-    """An operation's or a service's state: a symbol and a word, not colour alone."""
-    return Markup(f'<span class="refarch-state refarch-{value}">{STATE_MARK[value]}</span>')
 
 
 def seconds(value: int | None) -> Markup:

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from markupsafe import Markup
 from generator import availability, build_cache, catalog, checks, diagram, explorer, exports, matrix, rules, verdict
 from generator.analysis import Analysis, analyse
 from generator.catalog import Catalog, majority
-from generator.exports import openstack_ansible
+from generator.exports import drill, openstack_ansible
 from generator.impact import Engine, Impact, Scenario
 from generator.model import Architecture, is_slug
 from generator.pages import link, render
@@ -56,10 +56,13 @@ class Site:
     fragments: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
-def insert_fragments(html: str, fragments: dict[str, str]) -> str:
-    """A page's HTML with each fragment marker replaced by its fragment (an unknown marker stays: it is
-    a comment)."""
-    return _FRAGMENT.sub(lambda found: fragments.get(found.group(1), found.group(0)), html)
+def insert_fragments(html: str, fragments: dict[str, str], names: Collection[str] | None = None) -> str:
+    """A page's HTML with each fragment marker replaced by its fragment, or only those in `names` (any
+    other marker stays: it is a comment)."""
+    def fragment(found: re.Match) -> str:
+        name = found.group(1)
+        return fragments[name] if name in fragments and (names is None or name in names) else found.group(0)
+    return _FRAGMENT.sub(fragment, html)
 
 
 def page_slug(result: Checked) -> str:
@@ -113,7 +116,7 @@ def build(files: list[Source], facts: Catalog, renderer: diagram.Renderer,
     for index, made_unit in zip(missing, made, strict=True):
         cache.put(keys[index], made_unit)
         units[index] = made_unit
-    ordered = sorted(units.values(), key=lambda u: (u.row["slug"], u.row.get("path", "")))
+    ordered = sorted(units.values(), key=lambda u: (u.row["slug"], u.row["path"]))
     pages: dict[str, str] = {}
     assets: dict[str, bytes] = {}
     fragments: dict[str, dict[str, str]] = {}
@@ -234,9 +237,7 @@ def _build_guide(analysis: Analysis, facts: Catalog) -> tuple[str, dict[str, byt
         parts[fmt] = {"text": text, "download": link(f"Download {name}", f"{arch.id}/{name}"),
                       "title": EXPORT_TITLES.get(fmt, fmt)}
     # The drill repeats one checklist per host: the page shows the first host's, the download has them all.
-    first, _, rest = parts["drill"]["text"].partition("\n## Host ")
-    second = rest.find("\n## Host ")
-    parts["drill"]["preview"] = first + "\n## Host " + (rest if second < 0 else rest[:second + 1])
+    parts["drill"]["preview"] = drill.write(arch, facts, analysis, hosts=arch.hosts[:1])
     page = render("build_guide.md.j2", arch=arch, platform=facts.platforms[arch.platform.hypervisor],
                   hypervisor=parts[exports.HYPERVISOR_FORMAT[arch.platform.hypervisor]], kolla=parts["kolla-inventory"],
                   osa=parts["openstack-ansible"], drill=parts["drill"], open_psa=parts["open-psa"],
@@ -275,13 +276,8 @@ def _openstack_summary(arch: Architecture) -> str:
 
 def _worst_downtime(analysis: Analysis, facts: Catalog) -> str:
     """The expected yearly downtime from host failures of the control-plane operation stopped most often."""
-    values = [(op.unavailability, oid) for oid, op in analysis.tolerance.operations.items()
-              if op.unavailability is not None and facts.operations[oid].plane == "control"]
-    if not values:
-        return "-"
-    worst, oid = max(values)
-    minutes, nines = availability.in_words(worst)
-    return f"{minutes} ({oid}, {nines})"
+    worst = verdict.least_available(analysis, facts)
+    return "-" if worst is None else f"{worst['minutes']} ({worst['oid']}, {worst['nines']})"
 
 
 def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> tuple[str, dict[str, str]]:

@@ -1,7 +1,7 @@
 """Text from architecture files, made safe for the pages it appears on.
 
 Contributors' YAML is untrusted: nothing it holds may become Markdown syntax, HTML, a template, a
-snippet include or an attribute list on the site. Two ways in, and only two:
+snippet include or an attribute list on the site. Three ways in, and only three:
 
 - `inline(text)`, `code(text)`, `preformatted(text)`: plain text for a page's Markdown, inline, as code,
   or as a block of a file's text. Every character that Markdown, its extensions
@@ -11,6 +11,8 @@ snippet include or an attribute list on the site. Two ways in, and only two:
 - `markdown_html(text)`: the Markdown of a summary, rendered without any extension, then cleaned by
   nh3 (an allowlist sanitiser) so that no script, event handler, style or `javascript:` link
   survives. The result is raw HTML for a page, with `<`, `[` and `{` in its text escaped.
+- `pages.html_text(value)`: plain text for the HTML fragments and raw HTML blocks that Markdown never
+  reads (`site.insert_fragments`): HTML-escaped, newlines as spaces.
 """
 
 from __future__ import annotations

@@ -7,27 +7,21 @@ Chromium (headless) to write `docs/screenshots/<architecture>-<width>.jpg`, whic
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from sitebuild import chromium, serve  # noqa: E402 - the tests' own server and browser
+
 OUT = ROOT / "docs" / "screenshots"
 VIEWPORTS = ((1280, 800), (390, 844))
 # Pixels per CSS pixel of each capture: the pages show them at most 640 and 160 px wide, so 960 and 320
 # pixels are sharp there at 1.5x and 2x, at about half the bytes of a full-size capture.
 SCALE = {1280: 0.75, 390: 320 / 390}
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 def main() -> int:
@@ -36,24 +30,18 @@ def main() -> int:
         site = Path(scratch) / "site"
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
                        check=True)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
         designs = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                                 args=["--no-sandbox", "--disable-background-networking"])
+        with serve(site) as base, chromium() as browser:
             for design in designs:
                 for width, height in VIEWPORTS:
                     page = browser.new_page(viewport={"width": width, "height": height},
                                             device_scale_factor=SCALE[width])
-                    page.goto(f"http://127.0.0.1:{server.server_port}/architectures/{design}/", wait_until="load")
+                    page.goto(f"{base}architectures/{design}/", wait_until="load")
                     page.wait_for_selector("[data-whatif-operation]", state="attached")
                     target = OUT / f"{design}-{width}.jpg"
                     page.screenshot(path=str(target), type="jpeg", quality=70)
                     print(target.relative_to(ROOT))
                     page.close()
-            browser.close()
-        server.shutdown()
     return 0
 
 

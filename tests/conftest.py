@@ -146,7 +146,8 @@ def shipped_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    """The system Chromium, headless, launched once per session (a module may launch its own)."""
+    """The system Chromium, headless, launched once per session (two sync Playwright instances cannot
+    coexist in one process)."""
     from sitebuild import chromium
 
     with chromium() as launched:

@@ -7,18 +7,13 @@ from a sub-path of a copy, as it would be once published.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from sitebuild import HOSTILE, ROOT, build, project
+from sitebuild import CHROMIUM, HOSTILE, ROOT, build, project, serve
 
 from generator.validate import check_file
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (.ci/run does, so CI always runs these tests)")
 SUB_PATH = "published/refarch"
@@ -33,16 +28,8 @@ def served(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     root = tmp_path_factory.mktemp("www")
     shutil.copytree(out, root / SUB_PATH)
-    handler = functools.partial(Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/{SUB_PATH}/", out, folder
-    server.shutdown()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+    with serve(root) as base:
+        yield f"{base}{SUB_PATH}/", out, folder
 
 
 def open_page(browser, url: str):

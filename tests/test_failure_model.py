@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from itertools import combinations
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_impact_properties import architectures, scenario_pairs
@@ -18,8 +20,10 @@ from test_impact_properties import architectures, scenario_pairs
 from generator import availability, catalog
 from generator.failure_model import degradation_gates
 from generator.impact import DOWN, Engine, Scenario, ServiceState
+from generator.validate import check_file
 
 FACTS = catalog.load()
+SHIPPED = sorted((Path(__file__).resolve().parent.parent / "architectures").glob("*.yaml"))
 
 
 def reference_down(eng: Engine, scenario: Scenario, phase: str = "immediate") -> dict[str, bool]:
@@ -115,6 +119,23 @@ def test_the_degradation_gates_say_what_the_engine_says_in_both_phases(case):
         for phase in ("immediate", "after-restart"):
             engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
             assert gate_states(eng, failed, phase) == engine_states, phase
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_the_degradation_gates_say_what_the_engine_says_on_the_shipped_designs(path):
+    """Random designs rarely deploy enough to degrade anything; the shipped ones do, each host or VM failed
+    alone (every kind of impairment occurs among them)."""
+    arch = check_file(path).architecture
+    eng = Engine(arch, FACTS)
+    degraded = 0
+    for failed in [Scenario(hosts=frozenset([h.name])) for h in arch.hosts] + [
+            Scenario(vms=frozenset([vm.name])) for vm in arch.vms]:
+        impact = eng.evaluate(failed)
+        for phase in ("immediate", "after-restart"):
+            engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
+            assert gate_states(eng, failed, phase) == engine_states, (failed.describe(), phase)
+            degraded += sum(state == "degraded" for state in engine_states.values())
+    assert degraded  # the comparison reaches degraded operations
 
 
 @given(st.lists(scenario_pairs(), min_size=1, max_size=1).flatmap(

@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 from sitebuild import HOSTILE, ROOT, build, project
 
+from generator import availability, catalog
+from generator.analysis import analyse
+from generator.impact import DOWN, PHASES
+from generator.pages import seconds
 from generator.site_output import LUNR
+from generator.validate import check_file
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +222,34 @@ def test_the_built_pages_have_no_blank_lines_outside_verbatim_elements(built):
     page = (built / "rules" / "red001" / "index.html").read_text()
     outside = re.sub(r"<(pre|textarea|script|style|code)\b.*?</\1\s*>", "<kept/>", page, flags=re.S | re.I)
     assert "\n\n" not in outside and not re.search(r"\n[ \t]+<", outside)
+
+
+def test_the_verdict_and_the_summaries_say_what_the_analysis_found(built):
+    """Each claim at the top of a page and in its summaries, against the analysis read directly."""
+    arch = check_file(ROOT / "architectures" / "kvm-three-hosts.yaml").architecture
+    analysis = analyse(arch, catalog.load())
+    facts = analysis.engine.facts
+    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
+    text = text_of(built / "architectures" / "kvm-three-hosts" / "index.html")
+    tolerates = analysis.tolerance.tolerates
+    assert f"Tolerates {tolerates} host failure{'s' if tolerates != 1 else ''} of {len(arch.hosts)}" in text
+    for impact in analysis.sets["failure domains"]:
+        if not any(impact.phase(phase).operations[oid].state == DOWN for phase in PHASES for oid in control):
+            assert f"{', '.join(sorted(impact.scenario.domains))} tolerated" in text
+    probability, least = max((op.unavailability, oid) for oid, op in analysis.tolerance.operations.items()
+                             if oid in control and op.unavailability is not None)
+    minutes, nines = availability.in_words(probability)
+    assert f"{nines} for the least available control-plane operation ({least}, down {minutes}" in text
+    cuts = [cut for oid in control for cut in analysis.tolerance.operations[oid].minimal_cut_sets]
+    smallest = min(map(len, cuts))
+    assert any("{" + ", ".join(cut) + "}" in text for cut in cuts if len(cut) == smallest)
+    pairs = analysis.summaries["pairs of hosts"]
+    stopping = sum(any(oid in found.stopped["immediate"] for oid in control) for found in pairs)
+    assert f"{stopping} of {len(pairs)} host pairs stop" in text
+
+    # An operation a host failure stops says when it is back, in the matrix of the counterexample.
+    counter = analyse(check_file(ROOT / "architectures" / "basic-six-vms.yaml").architecture, catalog.load())
+    page = text_of(built / "architectures" / "basic-six-vms" / "index.html")
+    backs = {impact.recovery_seconds[oid] for impact in counter.sets["single hosts"] for oid in control
+             if impact.immediate.operations[oid].state == DOWN and impact.recovery_seconds[oid]}
+    assert backs and all(f"back in {seconds(back)}" in page for back in backs)

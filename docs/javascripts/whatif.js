@@ -2,8 +2,12 @@
  * platform parts, and read what every operation does, right after the failure or after the platform's
  * restarts. It walks the architecture's compiled failure model, which the page embeds as JSON
  * (generator/explorer.py): gates over parts, the degradation gates of each phase, and the engine's
- * placements after restarts. It implements no rule of its own; tests hold its answers equal to the
- * Python engine's. Self-hosted, no libraries; the page works without it (a <noscript> note says so). */
+ * placements after restarts. The states come from the gates alone. A few rules are repeated here, and
+ * change with their Python side: which services stay down after a total loss (Engine.latched), which
+ * platform gates stop a VM on its host (FailureModel.stopping), the words of a reason (Engine._place and
+ * _own_state), and margins, found by trying further failures rather than by MinCuts. Tests hold the
+ * states, margins and the services each reason names equal to the Python engine's, in Chromium.
+ * Self-hosted, no libraries; the page works without it (a <noscript> note says so). */
 (function () {
   "use strict";
 

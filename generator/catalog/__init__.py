@@ -262,6 +262,7 @@ class Catalog(_Strict):
     operations: dict[str, Operation]
     platforms: dict[Literal["vsphere", "hyperv", "kvm"], PlatformFacts]
     _made_from: Catalog | None = PrivateAttr(default=None)  # a design's catalog: the one it was made from
+    _designs: dict[tuple, Catalog] = PrivateAttr(default_factory=dict)  # what for_design and for_architecture made
 
     def required_services(self, networking: Networking) -> list[str]:
         return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
@@ -272,20 +273,21 @@ class Catalog(_Strict):
         catalog that is already a design's, it answers from the catalog that one was made from."""
         if self._made_from is not None:
             return self._made_from.for_design(settings)
-        key = (id(self), tuple(sorted((k, repr(v)) for k, v in settings.items())))
-        if key not in _FOR_DESIGN or _FOR_DESIGN[key][0] is not self:  # an id is only unique while it lives
+        key = ("settings", *sorted((k, repr(v)) for k, v in settings.items()))
+        if key not in self._designs:
             services = {sid: s.for_design(settings) for sid, s in self.services.items()}
             operations = {oid: o.for_design(settings) for oid, o in self.operations.items()}
             cells = settings.get("cells") or []
             if isinstance(cells, list) and cells:
                 services, operations = _with_cells(services, operations, [str(c) for c in cells])
-            _FOR_DESIGN[key] = (self, self._made(services=services, operations=operations))
-        return _FOR_DESIGN[key][1]
+            self._designs[key] = self._made(services=services, operations=operations)
+        return self._designs[key]
 
     def _made(self, **update: object) -> Catalog:
         """A copy of this catalog for a design, remembered as made from this one."""
         made = self.model_copy(update=update)
         made._made_from = self
+        made._designs = {}  # a copy shares its source's private values: not this one
         return made
 
 
@@ -294,12 +296,12 @@ class Catalog(_Strict):
         only the operations it offers (`offers`)."""
         design = self.for_design(arch.openstack.model_dump(mode="json"))
         deployed = frozenset(s for vm in arch.vms for s in vm.service_ids)
-        key = (id(design), deployed)
-        if key not in _FOR_DESIGN or _FOR_DESIGN[key][0] is not design:
+        key = ("deployed", deployed)
+        if key not in design._designs:
             networking = arch.openstack.networking
             offered = {oid: op for oid, op in design.operations.items() if design.offers(op, deployed, networking)}
-            _FOR_DESIGN[key] = (design, design._made(operations=offered))
-        return _FOR_DESIGN[key][1]
+            design._designs[key] = design._made(operations=offered)
+        return design._designs[key]
 
     def offers(self, operation: Operation, deployed: frozenset[str], networking: Networking) -> bool:
         """Whether a design that deploys these services offers the operation at all: not when an optional
@@ -313,9 +315,6 @@ class Catalog(_Strict):
                    for s in needs.requires)
 
 
-# Catalogs made for designs, with what they were made from (kept alive, so that ids stay unique), until
-# `reload`.
-_FOR_DESIGN: dict[tuple, tuple[Catalog, Catalog]] = {}
 
 
 def _with_cells(services: dict[str, Service], operations: dict[str, Operation],
@@ -408,13 +407,6 @@ class Deployment(_Strict):
 
 class CatalogError(Exception):
     """The catalog data is broken: a bug of this project, never of a contributor's architecture."""
-
-
-def reload() -> None:
-    """Read the catalog files again on the next `load`, and forget the catalogs made for designs from
-    the old one (`mkdocs serve` reloads on every build: they would pile up)."""
-    load.cache_clear()
-    _FOR_DESIGN.clear()
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from generator.analysis import Analysis
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.impact import Engine, Scenario
-from generator.model import Architecture
+from generator.model import Architecture, Host
 
 STATE = {"ok": "works", "degraded": "works, degraded", "down": "FAILS"}
 
@@ -22,7 +22,9 @@ def code(value: str) -> str:
     return f"{fence} {value} {fence}" if longest else f"{fence}{value}{fence}"
 
 
-def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None,
+          hosts: list[Host] | None = None) -> str:
+    """The drill for every host, or for `hosts` (the build guide shows one)."""
     engine = analysis.engine if analysis else Engine(arch, facts)
     evaluate = analysis.evaluate if analysis else engine.evaluate
     commands = catalog.deployment().drill_commands.commands
@@ -31,7 +33,7 @@ def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) 
            "\nRun it in a lab that mirrors production, one host at a time, before going live. Each step lists\n"
         "what refarch predicts; tick it when the lab agrees, and report a difference as a bug in the design\n"
         "or in refarch's catalog.\n"]
-    for host in arch.hosts:
+    for host in arch.hosts if hosts is None else hosts:
         impact = evaluate(Scenario(hosts=frozenset([host.name])))
         out.append(f"\n## Host {code(host.name)}\n\n")
         out.append("- [ ] Before: every host up, every operation below works.\n")

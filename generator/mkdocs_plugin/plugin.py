@@ -51,7 +51,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
 
     def on_config(self, config: MkDocsConfig) -> None:
         self.project = Path(config.config_file_path).resolve().parent
-        catalog.reload()  # the catalog is watched too: read it again on every build
+        catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Read every architecture file, have the core check and render the ones not in the cache, then add
@@ -100,9 +100,8 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put the searchable HTML fragments of a generated page where its markers are, once Markdown has
         run."""
-        fragments = self.fragments.get(page.file.src_uri, {})
-        searched = {name: text for name, text in fragments.items() if name in site.SEARCHED_FRAGMENTS}
-        return site.insert_fragments(html, searched) if searched else html
+        fragments = self.fragments.get(page.file.src_uri)
+        return site.insert_fragments(html, fragments, site.SEARCHED_FRAGMENTS) if fragments else html
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context: dict, *, page: Page, config: MkDocsConfig, nav) -> dict:
