@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -73,23 +72,39 @@ def corpus() -> list[tuple[str, Path | None]]:
     return committed + [(name, None) for name in GENERATED]
 
 
-def limit_resources() -> None:
-    # Past the CPU budget the kernel stops the process with SIGXCPU.
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 1))
+# `python -m generator` under the CPU limit, writing its own peak resident memory (VmHWM) where
+# REFARCH_PEAK_FILE says when it exits. The peak is read inside the process because the kernel's
+# ru_maxrss of a child also counts the forking parent's pages from before the exec, so it would grow
+# with the memory of the test process that starts it.
+LAUNCHER = """
+import atexit, os, resource, runpy, sys
+# Past the CPU budget the kernel stops the process with SIGXCPU.
+resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu} + 1))
+
+def peak():
+    with open("/proc/self/status") as status:
+        kib = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["REFARCH_PEAK_FILE"], "w") as out:
+        out.write(kib)
+
+atexit.register(peak)
+sys.argv[0] = "refarch"
+runpy.run_module("generator", run_name="__main__", alter_sys=True)
+""".format(cpu=CPU_SECONDS)
 
 
 def run_validate(path: Path, env: dict[str, str]) -> tuple[int, str, int]:
     """Exit status, combined output, and peak resident memory in bytes of `refarch validate path`."""
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "validate", str(path)], env=env,
-            stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, preexec_fn=limit_resources,
-        )
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own resource usage
-        process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak"
+        process = subprocess.run([sys.executable, "-c", LAUNCHER, "validate", str(path)],
+                                 env={**env, "REFARCH_PEAK_FILE": str(peak_file)},
+                                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, check=False)
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace")
-    return process.returncode, text, usage.ru_maxrss * 1024
+        # No peak written: the process did not exit by itself (the CPU limit's signal); the status says so.
+        peak = int(peak_file.read_text()) * 1024 if peak_file.exists() else 0
+    return process.returncode, text, peak
 
 
 def test_the_two_builds_are_the_ones_the_corpus_is_meant_for():
