@@ -9,13 +9,17 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from generator import __version__, catalog, diagram, exports, impact_report, report, rules, scaffold, scenarios
-from generator import diff as architecture_diff
-from generator.impact import PHASES, Engine, Scenario
-from generator.model import Architecture, json_schema
-from generator.problem import Severity, has_errors, sorted_problems
-from generator.tolerance import tolerance
-from generator.validate import Checked, UsageError, check_bytes, check_paths
+from generator import __version__, catalog, exports, rules
+from generator.analysis import diff as architecture_diff
+from generator.analysis import scenarios
+from generator.analysis.engine import PHASES, Engine, Scenario
+from generator.analysis.tolerance import tolerance
+from generator.model import scaffold
+from generator.model.architecture import Architecture, json_schema
+from generator.model.problem import Severity, has_errors, sorted_problems
+from generator.render import diagram, impact_report
+from generator.render import problems as report
+from generator.rules.validate import Checked, UsageError, check_bytes, check_paths
 
 DEFAULT_ARCHITECTURES = Path("architectures")
 

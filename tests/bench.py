@@ -17,11 +17,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_designs import large_region, pacemaker_region  # noqa: E402
 from test_hostile import GENERATED, HOSTILE  # noqa: E402
 
-from generator import analysis, catalog  # noqa: E402
-from generator.impact import Engine  # noqa: E402
-from generator.model import Architecture  # noqa: E402
-from generator.tolerance import tolerance  # noqa: E402
-from generator.validate import check_bytes, check_file  # noqa: E402
+from generator import catalog  # noqa: E402
+from generator.analysis import design as analysis  # noqa: E402
+from generator.analysis.engine import Engine  # noqa: E402
+from generator.analysis.tolerance import tolerance  # noqa: E402
+from generator.model.architecture import Architecture  # noqa: E402
+from generator.rules.validate import check_bytes, check_file  # noqa: E402
 
 FACTS = catalog.load()
 CONTROLLER = ["keystone", "glance-api", "placement-api", "nova-api", "nova-metadata", "nova-scheduler",

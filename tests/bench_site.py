@@ -39,8 +39,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_designs import large_region  # noqa: E402
 from sitebuild import project  # noqa: E402
 
-from generator import catalog, diagram, site  # noqa: E402
-from generator.validate import check_file, find_files  # noqa: E402
+from generator import catalog  # noqa: E402
+from generator.render import diagram  # noqa: E402
+from generator.rules.validate import check_file, find_files  # noqa: E402
+from generator.site import builder as site  # noqa: E402
 
 ENV = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
 LARGE = "large-region-24"

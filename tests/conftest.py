@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from generator import rules
-from generator.validate import Checked, check_bytes
+from generator.rules.validate import Checked, check_bytes
 
 # Property tests explore new inputs locally but replay the same ones in CI; no deadlines (speed is
 # measured by `make bench`, never asserted in tests).

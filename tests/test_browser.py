@@ -12,7 +12,7 @@ import shutil
 import pytest
 from sitebuild import CHROMIUM, HOSTILE, ROOT, build, project, serve
 
-from generator.validate import check_file
+from generator.rules.validate import check_file
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (.ci/run does, so CI always runs these tests)")

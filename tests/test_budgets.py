@@ -17,7 +17,7 @@ import pytest
 from bench_designs import large_region
 from sitebuild import CHROMIUM, ROOT, built_site, serve
 
-from generator.validate import check_file
+from generator.rules.validate import check_file
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (make test does)")

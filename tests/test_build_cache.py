@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from sitebuild import ROOT
 
-from generator import build_cache, catalog, site
-from generator.diagram import Renderer
+from generator import catalog
+from generator.render.diagram import Renderer
+from generator.site import builder as site
+from generator.site import cache as build_cache
 
 # Three small shipped designs: enough for every case, and quick to analyse more than once.
 DESIGNS = [ROOT / "architectures" / f"{name}.yaml"
@@ -77,7 +79,7 @@ def test_a_change_to_the_code_or_catalog_changes_every_key(tmp_path):
     shutil.copytree(build_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     original = build_cache.code_fingerprint(copy)
     assert build_cache.code_fingerprint(copy) == original  # stable
-    for changed in ("catalog/services.yaml", "templates/architecture.md.j2", "rules/red004_instances_share_host.py"):
+    for changed in ("catalog/services.yaml", "render/templates/architecture.md.j2", "rules/red004_instances_share_host.py"):
         path = copy / changed
         text = path.read_bytes()
         path.write_bytes(text + b"\n")

@@ -100,7 +100,7 @@ def test_platform_facts_match_the_schema_choices():
     # The platform kinds the schema offers are the ones some platform has.
     from typing import get_args
 
-    from generator.model import Management, Storage
+    from generator.model.architecture import Management, Storage
     offered = set(get_args(Storage.model_fields["kind"].annotation))
     assert set().union(*(p.storage_kinds for p in FACTS.platforms.values())) <= offered
     assert {k for p in FACTS.platforms.values() for k in p.management_kinds} == set(

@@ -144,7 +144,7 @@ def test_contributing_page_covers_the_life_of_an_architecture():
 
 
 def test_markdown_cells_keep_pipes_and_newlines_inside_them():
-    from generator.diff import Diff, StateChange, to_markdown
+    from generator.analysis.diff import Diff, StateChange, to_markdown
     change = StateChange("h1", "immediate", "authenticate", "ok", "down", "a | b\n# heading")
     text = to_markdown(Diff("x", [], [], (1, 0), [], [change], []))
     [row] = [line for line in text.splitlines() if line.startswith("| h1 |")]

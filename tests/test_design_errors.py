@@ -64,7 +64,7 @@ def test_shipped_architectures_validate_and_the_counterexample_shows_why():
 
 
 def test_one_shipped_architecture_per_hypervisor_and_a_counterexample():
-    from generator.validate import check_paths
+    from generator.rules.validate import check_paths
     results = check_paths([ROOT / "architectures"])
     kinds = {(r.architecture.platform.hypervisor, r.architecture.status) for r in results}
     assert {("vsphere", "reference"), ("hyperv", "reference"), ("kvm", "reference")} <= kinds

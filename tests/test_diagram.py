@@ -14,10 +14,12 @@ from pathlib import Path
 import diagrams
 import pytest
 
-from generator import catalog, diagram, scenarios
-from generator.impact import Engine, Scenario
-from generator.model import Witness
-from generator.validate import check_file
+from generator import catalog
+from generator.analysis import scenarios
+from generator.analysis.engine import Engine, Scenario
+from generator.model.architecture import Witness
+from generator.render import diagram
+from generator.rules.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()
@@ -170,7 +172,7 @@ def test_two_renders_are_byte_identical():
 
 def test_identical_across_hash_seeds(tmp_path):
     script = ("import hashlib, sys; sys.path.insert(0, 'tests'); from test_diagram import every_view, architecture;"
-              "from generator.diagram import Renderer; r = Renderer();"
+              "from generator.render.diagram import Renderer; r = Renderer();"
               "print(hashlib.sha256(b''.join(r.svg(d) for d in every_view(architecture('vsphere-large-region'))))"
               ".hexdigest())")
     digests = {

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from sitebuild import ROOT
 
-from generator import catalog, explorer, scenarios
-from generator.impact import PHASES, Engine
-from generator.validate import check_file
+from generator import catalog
+from generator.analysis import scenarios
+from generator.analysis.engine import PHASES, Engine
+from generator.render import explorer
+from generator.rules.validate import check_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "

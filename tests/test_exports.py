@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from generator import catalog, exports
+from generator.analysis.engine import Engine, Scenario
 from generator.exports.common import anti_affinity_groups
-from generator.impact import Engine, Scenario
-from generator.validate import check_file
+from generator.rules.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()

@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_impact_properties import architectures, scenario_pairs
 
-from generator import availability, catalog
-from generator.failure_model import degradation_gates
-from generator.impact import DOWN, Engine, Scenario, ServiceState
-from generator.validate import check_file
+from generator import catalog
+from generator.analysis import availability
+from generator.analysis.engine import DOWN, Engine, Scenario, ServiceState
+from generator.analysis.gates import degradation_gates
+from generator.rules.validate import check_file
 
 FACTS = catalog.load()
 SHIPPED = sorted((Path(__file__).resolve().parent.parent / "architectures").glob("*.yaml"))

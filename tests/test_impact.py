@@ -8,8 +8,8 @@ import pytest
 from conftest import CLEAN, check, edit
 
 from generator import catalog
-from generator.impact import Engine, Scenario
-from generator.validate import check_file
+from generator.analysis.engine import Engine, Scenario
+from generator.rules.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()
@@ -207,7 +207,7 @@ def test_maintenance_then_a_failure():
 
 
 def test_a_failure_domain_fails_its_hosts():
-    from generator import scenarios
+    from generator.analysis import scenarios
     eng = engine(KVM)
     [scenario] = [s for s in scenarios.failure_domains(eng.arch) if s.domains == {"rack-a"}]
     assert scenario.hosts == {"kvm-01"}

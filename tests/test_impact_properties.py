@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import catalog
-from generator.impact import RANK, Engine, Scenario
-from generator.model import Architecture
-from generator.scenarios import part_names
+from generator.analysis.engine import RANK, Engine, Scenario
+from generator.analysis.scenarios import part_names
+from generator.model.architecture import Architecture
 
 FACTS = catalog.load()
 SERVICES = ["haproxy", "keepalived", "galera", "garbd", "rabbitmq", "memcached", "keystone", "nova-api",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import VALID, check, found
 
-from generator import loader
-from generator.loader import format_path, load
-from generator.problem import Location
+from generator.model import loader
+from generator.model.loader import format_path, load
+from generator.model.problem import Location
 
 
 def load_text(text: str) -> loader.Loaded:

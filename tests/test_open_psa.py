@@ -12,10 +12,10 @@ from bench_designs import large_region
 from conftest import check
 
 from generator import catalog, exports
+from generator.analysis.engine import Engine
+from generator.analysis.tolerance import tolerance
 from generator.exports import open_psa
-from generator.impact import Engine
-from generator.tolerance import tolerance
-from generator.validate import check_file
+from generator.rules.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()

@@ -7,7 +7,7 @@ import pytest
 from conftest import CLEAN, edit
 from test_impact import ROOT, engine, fail, states
 
-from generator import scenarios
+from generator.analysis import scenarios
 
 VSPHERE = (ROOT / "architectures" / "vsphere-four-hosts.yaml").read_text().replace(
     "id: vsphere-four-hosts", "id: clean")

@@ -24,9 +24,9 @@ import pytest
 import yaml
 
 from generator import catalog, exports
-from generator.impact import Engine, Scenario
-from generator.model import Architecture
-from generator.validate import check_bytes, check_file
+from generator.analysis.engine import Engine, Scenario
+from generator.model.architecture import Architecture
+from generator.rules.validate import check_bytes, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()

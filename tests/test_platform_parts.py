@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import catalog, scenarios
-from generator.impact import Engine
-from generator.validate import check_bytes
+from generator import catalog
+from generator.analysis import scenarios
+from generator.analysis.engine import Engine
+from generator.rules.validate import check_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = catalog.load()

@@ -6,7 +6,8 @@ from conftest import CLEAN, VALID, check
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import checks, rules
+from generator import rules
+from generator.model import checks
 
 KNOWN_RULES = {c.id for c in checks.ALL} | set(rules.BY_ID)
 # Characters that mean something to YAML, plus some that it refuses.

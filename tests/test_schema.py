@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import VALID, check, edit, found
 
-from generator.model import Architecture, json_schema
+from generator.model.architecture import Architecture, json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sitebuild import HOSTILE, ROOT, build, project
 
-from generator import availability, catalog
-from generator.analysis import analyse
-from generator.impact import DOWN, PHASES
-from generator.pages import seconds
-from generator.site_output import LUNR
-from generator.validate import check_file
+from generator import catalog
+from generator.analysis import availability
+from generator.analysis.design import analyse
+from generator.analysis.engine import DOWN, PHASES
+from generator.render.pages import seconds
+from generator.rules.validate import check_file
+from generator.site.output import LUNR
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import site_output
-from generator.site_output import LUNR
+from generator.site import output as site_output
+from generator.site.output import LUNR
 
 VERBATIM_CASES = [
     "<pre>a\n\n    b\n  </pre>",

@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
-from generator import loader
-from generator.model import Architecture, OpenStack
+from generator.model import loader
+from generator.model.architecture import Architecture, OpenStack
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from generator.analysis import Analysis
+from generator.analysis.design import Analysis
 from generator.catalog import Catalog
 from generator.exports import drill, hyperv, kolla, open_psa, openstack_ansible, pcs, powercli
-from generator.model import Architecture
+from generator.model.architecture import Architecture
 
 FORMATS: dict[str, ModuleType] = {
     "pcs": pcs, "powercli": powercli, "hyperv": hyperv,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 from generator import __version__
-from generator.model import VM, Architecture
+from generator.model.architecture import VM, Architecture
 
 
 def header(arch: Architecture, what: str, comment: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from generator import catalog
-from generator.analysis import Analysis
+from generator.analysis.design import Analysis
+from generator.analysis.engine import Engine, Scenario
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.impact import Engine, Scenario
-from generator.model import Architecture, Host
+from generator.model.architecture import Architecture, Host
 
 STATE = {"ok": "works", "degraded": "works, degraded", "down": "FAILS"}
 

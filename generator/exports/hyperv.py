@@ -7,10 +7,10 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 
 from __future__ import annotations
 
+from generator.analysis.platform import restart_priority
 from generator.catalog import Catalog
-from generator.cluster import restart_priority
 from generator.exports.common import anti_affinity_groups, header, ps
-from generator.model import Architecture
+from generator.model.architecture import Architecture
 
 WITNESS = {
     "file-share": "Set-ClusterQuorum -FileShareWitness '\\\\{name}\\REPLACE-WITH-SHARE'",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from generator import catalog
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.model import Architecture, is_slug
+from generator.model.architecture import Architecture, is_slug
 
 
 def write(arch: Architecture, facts: Catalog) -> str:

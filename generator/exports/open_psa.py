@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from generator import availability
+from generator.analysis import availability
+from generator.analysis.gates import PART_EVENTS, TRUE, FailureModel, compile_model, minimal_combinations
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.failure_model import PART_EVENTS, TRUE, FailureModel, compile_model, minimal_combinations
-from generator.model import Architecture
+from generator.model.architecture import Architecture
 
 # A resolved formula: ("true",), ("false",), ("event", host) or ("gate", name of a defined gate).
 Formula = tuple[str, ...]

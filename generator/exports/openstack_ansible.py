@@ -12,7 +12,7 @@ import yaml
 from generator import catalog
 from generator.catalog import Catalog
 from generator.exports.common import header
-from generator.model import Architecture
+from generator.model.architecture import Architecture
 
 
 def release_of(arch: Architecture) -> str:

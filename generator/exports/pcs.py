@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import re
 
-from generator.analysis import Analysis
+from generator.analysis.design import Analysis
+from generator.analysis.engine import Engine, Scenario
+from generator.analysis.gates import vm_storage
+from generator.analysis.platform import PRIORITIES, restart_priority
 from generator.catalog import Catalog
-from generator.cluster import PRIORITIES, restart_priority
 from generator.exports.common import anti_affinity_groups, header, sh
-from generator.failure_model import vm_storage
-from generator.impact import Engine, Scenario
-from generator.model import VM, Architecture
+from generator.model.architecture import VM, Architecture
 
 HOME_SCORE = 100  # a VM's own host
 FAILOVER_SCORE = 50  # where refarch restarts it when its own host fails

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from generator import placement
+from generator.analysis import placement
+from generator.analysis.platform import restart_priority
 from generator.catalog import Catalog
-from generator.cluster import restart_priority
 from generator.exports.common import anti_affinity_groups, header, ps
-from generator.model import Architecture
+from generator.model.architecture import Architecture
 
 
 def capacity_tolerance(arch: Architecture) -> int:

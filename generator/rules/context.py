@@ -6,10 +6,10 @@ import dataclasses
 import functools
 from collections.abc import Iterator, Mapping
 
+from generator.analysis.gates import FailureModel, compile_model
 from generator.catalog import Catalog, Service, majority
-from generator.failure_model import FailureModel, compile_model
-from generator.loader import Path, SourceMap
-from generator.model import VM, Architecture, Host
+from generator.model.architecture import VM, Architecture, Host
+from generator.model.loader import Path, SourceMap
 
 
 @dataclasses.dataclass(frozen=True)

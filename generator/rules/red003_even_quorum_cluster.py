@@ -38,7 +38,7 @@ vms:
 from collections.abc import Iterator
 
 from generator.catalog import majority
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED003"

@@ -72,10 +72,10 @@ vms:
 
 from collections.abc import Iterator
 
-from generator.impact import DOWN, Engine, Scenario
-from generator.problem import Severity
+from generator.analysis.engine import DOWN, Engine, Scenario
+from generator.analysis.scenarios import single_hosts
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
-from generator.scenarios import single_hosts
 
 ID = "RED006"
 NAME = "single-host-failure-stops-operation"

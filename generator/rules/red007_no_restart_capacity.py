@@ -52,8 +52,8 @@ vms:
 
 from collections.abc import Iterator
 
-from generator import placement
-from generator.problem import Severity
+from generator.analysis import placement
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED007"

@@ -31,7 +31,7 @@ platform: {hypervisor: kvm, ha: pacemaker, fencing: ipmi}
 - https://docs.mirantis.com/mcp/q4-18/mcp-ref-arch/openstack-environment-plan/vcp-plan/ha-plan.html
 """
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 
 ID = "RED008"
 NAME = "control-plane-on-its-own-cloud"

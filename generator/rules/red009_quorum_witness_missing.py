@@ -40,7 +40,7 @@ hosts:
 
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED009"

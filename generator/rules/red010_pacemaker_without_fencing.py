@@ -32,7 +32,7 @@ platform: {hypervisor: kvm, ha: pacemaker, fencing: ipmi}
 
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED010"

@@ -33,9 +33,9 @@ waivers: []
 
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
+from generator.model.suggest import suggestion
 from generator.rules.context import Finding, RuleContext
-from generator.suggest import suggestion
 
 ID = "RED012"
 NAME = "unused-waiver"

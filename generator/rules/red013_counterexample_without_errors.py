@@ -49,7 +49,7 @@ status: reference
 
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED013"

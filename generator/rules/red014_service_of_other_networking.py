@@ -33,7 +33,7 @@ vms:
 
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED014"

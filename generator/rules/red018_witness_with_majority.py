@@ -60,9 +60,9 @@ hosts:
 
 from collections.abc import Iterator
 
+from generator.analysis.gates import cluster_has_quorum, cluster_votes
 from generator.catalog import majority
-from generator.failure_model import cluster_has_quorum, cluster_votes
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED018"

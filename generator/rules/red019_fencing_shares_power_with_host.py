@@ -54,9 +54,9 @@ platform:
 
 from collections.abc import Iterator
 
-from generator.cluster import HOST_POWERED
-from generator.model import FencingLevel, Host
-from generator.problem import Severity
+from generator.analysis.platform import HOST_POWERED
+from generator.model.architecture import FencingLevel, Host
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED019"

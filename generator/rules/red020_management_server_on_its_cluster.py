@@ -53,7 +53,7 @@ decisions:
 import re
 from collections.abc import Iterator
 
-from generator.problem import Severity
+from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED020"

@@ -9,7 +9,7 @@ import yaml
 
 from generator import rules
 from generator.rules import docs
-from generator.validate import check_bytes
+from generator.rules.validate import check_bytes
 
 ALL = [pytest.param(rule, id=rule.ID) for rule in rules.RULES]
 

@@ -1,0 +1,2 @@
+"""The failure analysis: an architecture compiled into its failure model, scenarios evaluated on it
+(placement, restarts, explanations), minimal cut sets, tolerance and availability."""

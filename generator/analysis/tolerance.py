@@ -1,0 +1,69 @@
+"""How many host failures each operation tolerates, from its exact minimal cut sets, and how often it is down.
+
+A cut set of an operation is a set of parts (hosts, and the witness, storage and switches a design
+declares) whose simultaneous failure stops it in the immediate phase (before the platform restarts
+anything); a minimal one has no smaller cut set inside it. They come from the compiled failure model
+by top-down expansion with absorption, for any number of hosts, so `tolerates` (host failures, the
+other parts intact) is always exact. Where there are many, the smallest are listed first, up to
+`LISTED`, and `truncated` says so; `cut_sets_total` counts them all, except where a quorum of many
+members over many hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number
+found, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
+operation that does not work with every host up (it needs a service the design does not deploy) is
+reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
+the operation is down at a random moment (`generator.availability`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from generator.analysis import availability
+from generator.analysis.engine import Engine, Scenario
+
+LISTED = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationTolerance:
+    tolerates: int | None  # None: the operation does not work even with every host up
+    minimal_cut_sets: list[list[str]]  # [[]] for an operation that does not work at all
+    unavailable_reason: str | None = None
+    cut_sets_total: int = 0  # every minimal cut set, or (cut_sets_exact false) those found before the limit
+    truncated: bool = False  # more cut sets exist than are listed
+    cut_sets_exact: bool = True
+    unavailability: float | None = None  # probability that it is down (None: not available at all)
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    max_order: int | None  # the largest cut set listed, when limited by the caller
+    exhaustive: bool  # always true: the cut sets are exact for any number of hosts
+    tolerates: int  # the minimum over control-plane operations
+    operations: dict[str, OperationTolerance]
+
+
+def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
+    model = engine.model
+    hosts = len(model.hosts)
+    baseline = engine.phase(Scenario(), "immediate").operations
+    probabilities = availability.unavailability(model, availability.host_unavailability(engine.arch, engine.facts))
+    result: dict[str, OperationTolerance] = {}
+    families = model.cut_set_families(gate for oid, gate in model.operations.items()
+                                      if baseline[oid].state != "down")
+    for oid, gate in model.operations.items():
+        if baseline[oid].state == "down":
+            result[oid] = OperationTolerance(None, [[]], baseline[oid].reason)
+            continue
+        cuts, cut_short = families[gate]
+        listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
+        # Host failures: exact even where the family is cut short; the listed sets also hold the other parts.
+        fewest = model.min_cuts(model.vm_host, hosts_only=True).of(gate)
+        result[oid] = OperationTolerance(
+            tolerates=hosts if fewest is None else fewest - 1,
+            minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
+            cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
+            cut_sets_exact=not cut_short, unavailability=probabilities[oid])
+    control = [result[oid].tolerates for oid, op in engine.facts.operations.items()
+               if op.plane == "control" and result[oid].tolerates is not None]
+    return Tolerance(max_order, True, min(control, default=hosts), result)
+

@@ -1,0 +1,185 @@
+"""Checks across the values of one architecture file, run once it fits the schema.
+
+Names are unique, references resolve (a VM's host, a host's failure domain, a service id), the file
+is named after its `id`, and the platform settings belong to the chosen hypervisor.
+"""
+
+from __future__ import annotations
+
+from generator import catalog
+from generator.analysis.platform import ALWAYS_POWERED, HOST_POWERED
+from generator.model import checks
+from generator.model.architecture import Architecture
+from generator.model.loader import SourceMap
+from generator.model.problem import Problem
+from generator.model.suggest import suggestion
+
+
+def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, facts: catalog.Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    known_services = facts.services
+
+    def report(check: checks.Check, at: tuple, message: str, hint: str | None = None) -> None:
+        problems.append(check.at(path, source.value_at(at), message, hint))
+
+    if arch.id != stem:
+        report(checks.ID_MISMATCH, ("id",), f"id `{arch.id}` differs from the file name `{stem}`",
+               f"rename the file to {arch.id}.yaml, or set `id: {stem}`")
+
+    first_seen: dict[str, tuple] = {}
+    for kind, at, name in _named_parts(arch):
+        if name in first_seen:
+            report(checks.DUPLICATE_NAME, at, f"{kind}: the name `{name}` is already used "
+                   f"(line {source.value_at(first_seen[name]).line}); names are unique among hosts, VMs, the "
+                   "witness, fencing levels, storage, switches, management servers and Nova cells")
+        else:
+            first_seen[name] = at
+    _duplicates(report, "failure_domains", list(arch.failure_domains), "failure domain")
+    _duplicates(report, "decisions", [decision.id for decision in arch.decisions], "decision id", field="id")
+
+    domains = set(arch.failure_domains)
+    for index, host in enumerate(arch.hosts):
+        if host.failure_domain is not None and host.failure_domain not in domains:
+            report(checks.UNDECLARED_FAILURE_DOMAIN, ("hosts", index, "failure_domain"),
+                   f"hosts[{index}]: the failure domain `{host.failure_domain}` is not declared",
+                   suggestion(host.failure_domain, domains) or f"add it to failure_domains: [{host.failure_domain}]")
+
+    host_names = {host.name for host in arch.hosts}
+    vm_names = {vm.name for vm in arch.vms}
+    for index, vm in enumerate(arch.vms):
+        if vm.host not in host_names:
+            hint = (f"`{vm.host}` is a VM; a VM runs on a host" if vm.host in vm_names
+                    else suggestion(vm.host, host_names) or f"hosts are: {', '.join(sorted(host_names))}")
+            report(checks.UNKNOWN_HOST, ("vms", index, "host"), f"vms[{index}]: `{vm.name}` is placed on `{vm.host}`, "
+                   "which is not a declared host", hint)
+        seen: set[str] = set()
+        for position, service in enumerate(vm.services):
+            at = ("vms", index, "services", position)
+            if service not in known_services:
+                report(checks.UNKNOWN_SERVICE, at, f"vms[{index}]: `{service}` is not a service id the catalog knows",
+                       suggestion(service, known_services) or "see the catalog page for the known service ids")
+            elif service in seen:
+                report(checks.DUPLICATE_NAME, at,
+                       f"vms[{index}]: the service `{service}` is listed twice on `{vm.name}`")
+            seen.add(service)
+
+    platform = arch.platform
+    hypervisor = platform.hypervisor
+    mechanisms = (facts.platforms[hypervisor].ha, "none")
+    if platform.ha not in mechanisms:
+        report(checks.PLATFORM_MISMATCH, ("platform", "ha"), f"platform.ha: {hypervisor} has no `{platform.ha}`",
+               f"for {hypervisor} use one of: {', '.join(mechanisms)}")
+    if platform.witness is not None:
+        allowed = facts.platforms[hypervisor].witnesses
+        if platform.witness.kind not in allowed:
+            report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
+                   f"platform.witness: {hypervisor} has no `{platform.witness.kind}` witness",
+                   f"for {hypervisor} use one of: {', '.join(allowed)}" if allowed
+                   else f"remove it: {hypervisor} does not take a witness setting")
+        elif platform.ha == "none":
+            report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
+                   "platform.witness: a witness needs a cluster, but platform.ha is `none`")
+    for key, owner in (("fencing", "pacemaker"), ("no_quorum_policy", "pacemaker"),
+                       ("isolation_response", "vsphere-ha")):
+        if getattr(platform, key) is not None and platform.ha != owner:
+            report(checks.PLATFORM_MISMATCH, ("platform", key),
+                   f"platform.{key}: this is a setting of {owner}, but platform.ha is `{platform.ha}`",
+                   f"remove it, or use ha: {owner}")
+    problems += _references(arch, source, path, facts)
+    return problems
+
+
+POWER_KEYWORDS = frozenset({*HOST_POWERED, ALWAYS_POWERED})  # `powered_by` values that name no domain
+
+
+def _named_parts(arch: Architecture) -> list[tuple[str, tuple, str]]:
+    """Every part a scenario can fail by name: (where it is declared, its path, its name)."""
+    found: list[tuple[str, tuple, str]] = []
+    for key, items in (("hosts", arch.hosts), ("vms", arch.vms), ("storage", arch.storage),
+                       ("switches", arch.switches), ("management", arch.management)):
+        found += [(f"{key}[{i}]", (key, i, "name"), item.name) for i, item in enumerate(items)]
+    found += [(f"openstack.cells[{i}]", ("openstack", "cells", i), cell) for i, cell in enumerate(arch.openstack.cells)]
+    if arch.platform.witness is not None:
+        found.append(("platform.witness", ("platform", "witness"), arch.platform.witness.name))
+    for i, level in enumerate(arch.platform.fencing or []):
+        found.append((f"platform.fencing[{i}]", ("platform", "fencing", i), level.name))
+    return found
+
+
+def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog.Catalog) -> list[Problem]:
+    """The new parts' references: hosts, VMs, storage, switches and failure domains they name exist."""
+    problems: list[Problem] = []
+    known = {"host": {h.name for h in arch.hosts}, "VM": {vm.name for vm in arch.vms},
+             "storage": {s.name for s in arch.storage}, "switch": {s.name for s in arch.switches},
+             "failure domain": set(arch.failure_domains), "Nova cell": set(arch.openstack.cells)}
+
+    def check(at: tuple, what: str, name: str | None, extra: frozenset[str] = frozenset()) -> None:
+        if name is None or name in known[what] or name in extra:
+            return
+        where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in at).replace(".[", "[")
+        hint = suggestion(name, known[what] | extra) or (
+            f"declared {what}s: {', '.join(sorted(known[what]))}" if known[what] else f"declare the {what} first")
+        problems.append(checks.UNKNOWN_REFERENCE.at(path, source.value_at(at), f"{where}: `{name}` is not a declared "
+                                                    f"{what}", hint))
+
+    platform = facts.platforms[arch.platform.hypervisor]
+
+    def kind_of(at: tuple, what: str, kind: str, allowed: list[str]) -> None:
+        if kind not in allowed:
+            problems.append(checks.PLATFORM_MISMATCH.at(
+                path, source.value_at(at), f"{at[0]}[{at[1]}]: {arch.platform.hypervisor} {what}",
+                f"use one of: {', '.join(allowed)}"))
+
+    witness = arch.platform.witness
+    if witness is not None:
+        check(("platform", "witness", "failure_domain"), "failure domain", witness.failure_domain)
+    for i, level in enumerate(arch.platform.fencing or []):
+        check(("platform", "fencing", i, "powered_by"), "failure domain", level.powered_by, POWER_KEYWORDS)
+        check(("platform", "fencing", i, "switch"), "switch", level.switch)
+    for i, store in enumerate(arch.storage):
+        check(("storage", i, "failure_domain"), "failure domain", store.failure_domain)
+        for j, host in enumerate(store.hosts or []):
+            check(("storage", i, "hosts", j), "host", host)
+        kind_of(("storage", i, "kind"), f"has no `{store.kind}` storage", store.kind, platform.storage_kinds)
+    for i, switch in enumerate(arch.switches):
+        check(("switches", i, "failure_domain"), "failure domain", switch.failure_domain)
+        for j, host in enumerate(switch.hosts):
+            check(("switches", i, "hosts", j), "host", host)
+    managed_vms = set()
+    for i, server in enumerate(arch.management):
+        check(("management", i, "vm"), "VM", server.vm)
+        check(("management", i, "failure_domain"), "failure domain", server.failure_domain)
+        managed_vms.add(server.vm)
+        kind_of(("management", i, "kind"), f"is not managed by `{server.kind}`", server.kind,
+                platform.management_kinds)
+    for i, vm in enumerate(arch.vms):
+        check(("vms", i, "storage"), "storage", vm.storage)
+        check(("vms", i, "cell"), "Nova cell", vm.cell)
+        for j, sid in enumerate(vm.services if vm.cell else []):
+            if sid in facts.services and not facts.services[sid].cell_scoped:
+                cell_ones = ", ".join(s for s, known in facts.services.items() if known.cell_scoped)
+                problems.append(checks.NOT_A_CELL_SERVICE.at(
+                    path, source.value_at(("vms", i, "services", j)),
+                    f"vms[{i}]: `{vm.name}` is in cell `{vm.cell}`, but `{sid}` is shared by every cell",
+                    f"run it on a VM without `cell`; per cell run only {cell_ones}"))
+        if not vm.services and vm.name not in managed_vms:
+            problems.append(checks.MISSING_KEY.at(
+                path, source.value_at(("vms", i, "services")), f"vms[{i}]: `{vm.name}` runs no service",
+                "list the catalog services it runs; only a VM named by a management server may run none"))
+    if len([s for s in arch.storage if s.kind != "local"]) > 1:
+        for i, vm in enumerate(arch.vms):
+            if vm.storage is None:
+                problems.append(checks.UNKNOWN_REFERENCE.at(
+                    path, source.value_at(("vms", i, "name")),
+                    f"vms[{i}]: `{vm.name}` names no storage, and the design declares several shared ones",
+                    f"set storage: to one of {', '.join(s.name for s in arch.storage)}"))
+    return problems
+
+
+def _duplicates(report, key: str, values: list[str], what: str, field: str | None = None) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            at = (key, index, field) if field else (key, index)
+            report(checks.DUPLICATE_NAME, at, f"{key}[{index}]: the {what} `{value}` is declared twice")
+        seen.add(value)
