@@ -12,12 +12,14 @@ from typing import TextIO
 from generator import __version__, catalog, exports, rules
 from generator.analysis import diff as architecture_diff
 from generator.analysis import scenarios
-from generator.analysis.engine import PHASES, Engine, Scenario
+from generator.analysis.engine import PHASES, Engine
+from generator.analysis.scenarios import Scenario
 from generator.analysis.tolerance import tolerance
 from generator.model import scaffold
 from generator.model.architecture import Architecture, json_schema
 from generator.model.problem import Severity, has_errors, sorted_problems
 from generator.render import diagram, impact_report
+from generator.render import diff as diff_report
 from generator.render import problems as report
 from generator.rules.validate import Checked, UsageError, check_bytes, check_paths
 
@@ -52,12 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         "impact", help="what stops, degrades and keeps working when parts of an architecture fail",
         description="Evaluate a failure of an architecture: each operation's state right after it (immediate) "
                     "and once the platform has restarted the lost VMs (after-restart): ok, degraded (works, but "
-                    "slower, partial or while a failover runs) or down, with every root cause, its margin (how "
-                    "many more failures of hosts or platform parts it survives), the parts whose return brings "
-                    "it back, and the time "
-                    "to recover. With --tolerance: how many simultaneous host failures each operation survives "
-                    "(exact, for any number of hosts), its minimal cut sets (of hosts and platform parts) and its "
-                    "unavailability.",
+                    "slower, partial or while a failover runs) or down, with why in short (what it needs that is "
+                    "down, naming the root causes, which each phase states once first), its margin (how many "
+                    "more failures of hosts or platform parts it survives), the parts whose return brings it back, "
+                    "and the time to recover. With --tolerance: how many simultaneous host failures each operation "
+                    "survives (exact, for any number of hosts), its minimal cut sets (of hosts and platform parts) "
+                    "and its unavailability.",
     )
     impact.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     impact.add_argument("--fail", action="append", default=[], metavar="NAME",
@@ -69,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     impact.add_argument("--max-order", type=_positive, metavar="K",
                         help="with --tolerance: list only cut sets of up to K parts, hosts included (tolerance stays "
                              "exact)")
+    impact.add_argument("--explain", action="store_true",
+                        help="text: print each operation's whole explanation, from the services it needs down to the "
+                             "failed parts, instead of its short why (JSON always has it, under `explanation`)")
     impact.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     impact.set_defaults(run=_impact)
 
@@ -155,6 +160,8 @@ def _impact(args: argparse.Namespace) -> int:
         raise UsageError("--tolerance takes no --fail or --phase")
     if args.max_order and not args.tolerance:
         raise UsageError("--max-order goes with --tolerance")
+    if args.explain and (args.tolerance or args.format == "json"):
+        raise UsageError("--explain goes with the text report of --fail (JSON has every explanation already)")
     arch = _analysable_architecture(args.file, sys.stderr if args.format == "json" else sys.stdout)
     if arch is None:
         return EXIT_ERRORS
@@ -162,8 +169,8 @@ def _impact(args: argparse.Namespace) -> int:
     engine = Engine(arch, facts)
     if args.tolerance:
         found = tolerance(engine, args.max_order)
-        output = (json.dumps(impact_report.tolerance_data(arch.id, found), indent=2) + "\n" if args.format == "json"
-                  else impact_report.tolerance_text(arch.id, found))
+        output = (json.dumps(impact_report.tolerance_data(arch.id, found), indent=2) + "\n"
+                  if args.format == "json" else impact_report.tolerance_text(arch.id, found))
     else:
         try:
             scenario = scenarios.from_names(arch, set(facts.for_architecture(arch).services), args.fail)
@@ -172,7 +179,8 @@ def _impact(args: argparse.Namespace) -> int:
         impact = engine.evaluate(scenario)
         output = (json.dumps(impact_report.impact_data(arch.id, impact, args.phase), indent=2) + "\n"
                   if args.format == "json"
-                  else impact_report.impact_text(arch.id, impact, (args.phase,) if args.phase else PHASES))
+                  else impact_report.impact_text(arch.id, impact, (args.phase,) if args.phase else PHASES,
+                                                 explain=args.explain))
     sys.stdout.write(output)
     return EXIT_OK
 
@@ -251,8 +259,8 @@ def _diff(args: argparse.Namespace) -> int:
         sys.stdout.write(report.render([p for r in broken for p in r.problems], len(broken), "text"))
         return EXIT_ERRORS
     result = architecture_diff.compare(old, new, catalog.load())
-    sys.stdout.write(json.dumps(architecture_diff.to_data(result), indent=2) + "\n" if args.format == "json"
-                     else architecture_diff.to_markdown(result))
+    sys.stdout.write(json.dumps(diff_report.to_data(result), indent=2) + "\n" if args.format == "json"
+                     else diff_report.to_markdown(result))
     return EXIT_OK
 
 

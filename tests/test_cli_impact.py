@@ -33,22 +33,37 @@ def test_one_phase_json_contract(capsys):
     status, out, _ = run(capsys, "impact", SIX, "--fail", "esxi-02", "--phase", "immediate", "--format", "json")
     assert status == 0
     data = json.loads(out)
-    assert set(data) == {"architecture", "failed", "phase", "vms", "services", "operations"}
+    assert set(data) == {"architecture", "failed", "phase", "summary", "vms", "services", "operations"}
+    assert data["summary"] == "esxi-02 failed. 3 of 6 VMs are down."
     assert data["vms"]["db-01"] == {"host": None, "down_reason": "db-01 was on esxi-02, which failed"}
     assert data["vms"]["db-02"] == {"host": "esxi-03", "down_reason": None}
     assert (data["architecture"], data["failed"], data["phase"]) == ("basic-six-vms", ["esxi-02"], "immediate")
     assert set(data["operations"]) == OPERATIONS
     boot = data["operations"]["boot-instance"]
     lost = "lost quorum: 1 of 2 votes up (db-01 was on esxi-02, which failed)"
+    explanation = boot.pop("explanation")
     assert boot == {
         "state": "down", "recovery_seconds": 300, "margin": None, "repair": ["esxi-02"],
-        "reason": f"needs galera (through nova-api) and rabbitmq, which each {lost}",
-        "root_causes": [{"service": "galera", "state": "down", "cause": lost, "via": ["nova-api"], "uses": False},
-                        {"service": "rabbitmq", "state": "down", "cause": lost, "via": [], "uses": False}]}
+        "reason": f"needs rabbitmq and galera (through nova-api), which each {lost}",
+        "why": "needs rabbitmq and galera (lost quorum): esxi-02 failed",
+        "root_causes": [{"service": "rabbitmq", "state": "down", "cause": lost, "via": [], "uses": False},
+                        {"service": "galera", "state": "down", "cause": lost, "via": ["nova-api"], "uses": False}]}
+    # The tree: the operation, the services it needs that are down, their VMs down, the failed parts.
+    assert (explanation["kind"], explanation["name"], explanation["text"]) == (
+        "operation", "boot-instance", "boot-instance stops")
+    kinds = {child["kind"] for child in explanation["children"]}
+    assert kinds == {"service"}
+    nova = next(c for c in explanation["children"] if c["name"] == "nova-api")
+    assert nova["text"] == "nova-api needs keystone and galera"
+    galera = next(c for c in nova["children"] if c["name"] == "galera")
+    assert galera["text"] == "galera lost quorum: 1 of 2 votes up"
+    assert galera["children"] == [{"kind": "vm", "name": "db-01", "text": "db-01 is down", "children": [
+        {"kind": "host", "name": "esxi-02", "text": "esxi-02 failed", "children": []}]}]
     assert data["services"]["galera"]["reason"].startswith("galera lost quorum: 1 of 2 votes up")
     # The data plane keeps working: no failure of the two hosts still up can stop it.
-    assert data["operations"]["running-instances"] == {"state": "ok", "reason": None, "recovery_seconds": 0,
-                                                       "margin": 2, "root_causes": []}
+    assert data["operations"]["running-instances"] == {"state": "ok", "reason": None, "why": "",
+                                                       "recovery_seconds": 0, "margin": 2, "root_causes": [],
+                                                       "explanation": None}
 
 
 def test_both_phases_json(capsys):
@@ -56,6 +71,58 @@ def test_both_phases_json(capsys):
     data = json.loads(out)
     assert set(data["phases"]) == {"immediate", "after-restart"}
     assert data["phases"]["after-restart"]["operations"]["boot-instance"]["state"] == "ok"
+    assert data["phases"]["after-restart"]["summary"] == "esxi-02 failed. Every VM runs."
+
+
+def walk(node):
+    yield node
+    for child in node["children"]:
+        yield from walk(child)
+
+
+def test_every_node_of_an_explanation_has_its_fields_and_why_stays_short(capsys):
+    _, out, _ = run(capsys, "impact", KVM, "--fail", "kvm-01", "--fail", "kvm-02", "--format", "json")
+    data = json.loads(out)
+    kinds = set()
+    for phase in data["phases"].values():
+        for op in phase["operations"].values():
+            assert len(op["why"]) <= 200
+            if op["state"] == "ok":
+                assert op["why"] == "" and op["explanation"] is None
+                continue
+            assert op["why"]
+            for node in walk(op["explanation"]):
+                assert set(node) - {"link"} == {"kind", "name", "text", "children"}
+                kinds.add(node["kind"])
+    # Down to the failed parts, through the platform's effects: two hosts took the cluster's quorum, and
+    # Ceph lost two of its three hosts; after the restarts galera stays down after losing every member.
+    assert {"operation", "service", "vm", "host", "quorum-lost", "storage-down", "latched", "no-restart"} <= kinds
+
+
+def test_two_hosts_of_three_say_the_root_cause_once_and_each_why_in_short(capsys):
+    status, out, _ = run(capsys, "impact", KVM, "--fail", "kvm-01", "--fail", "kvm-02")
+    assert status == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 300
+    text = " ".join(line.strip() for line in lines)
+    # Said once, per phase, before the operations.
+    assert text.count("The cluster lost quorum (1 of 3 votes up)") == 2
+    assert "storage ceph-mgmt lost 2 of its 3 hosts and tolerates 1" in text
+    assert "service galera stays down after losing every member at once" in text
+    why = out[out.index("Why, right after the failure:"):]
+    entries = [line for line in why.splitlines() if line.startswith("  ") and not line.startswith("     ")]
+    assert entries[0].startswith("  authenticate: down, needs keystone, haproxy and keepalived (no instance running), "
+                                 "galera (lost quorum): kvm-01 and kvm-02 failed; the cluster lost quorum")
+    # The old wall of text (every VM and why, for every operation) is in --explain only.
+    assert "ctl-03 on kvm-03 is down" not in out
+    status, explained, _ = run(capsys, "impact", KVM, "--fail", "kvm-01", "--fail", "kvm-02", "--explain")
+    assert status == 0 and "the cluster lost quorum: 1 of 3 votes up" in explained
+    assert "- ctl-03 is down" in explained
+
+
+def test_explain_goes_with_the_text_report_only(capsys):
+    status, _, err = run(capsys, "impact", KVM, "--fail", "kvm-01", "--explain", "--format", "json")
+    assert status == 2 and "--explain goes with the text report" in err
 
 
 def test_text_report_gives_both_phases_and_every_reason(capsys):
@@ -63,13 +130,15 @@ def test_text_report_gives_both_phases_and_every_reason(capsys):
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "kvm-three-hosts: kvm-01 fails"
+    assert lines[2] == "Right after the failure: kvm-01 failed. 3 of 10 VMs are down."
     assert any(line.split()[:3] == ["boot-instance", "degraded", "ok"] for line in lines)
     # Degraded for what it loses in function (a cache shard stalls its clients, galera's writer moves),
     # not for the members it can spare; after the restarts those failovers are over.
-    assert ("uses memcached, which lost 1 of 3 shards: every API that caches in it stalls until each of its worker "
-            "processes has timed out on the lost server") in out
-    assert "which runs on 2 of 3 votes, still a majority, and writes move from db-01 to db-02 in about 10 s" in out
-    assert "boot-instance (after-restart)" not in out
+    text = " ".join(line.strip() for line in lines)
+    assert ("boot-instance: degraded, needs ovn-northd (fails over to ctl-02, 10 s), galera (writes move to db-02, "
+            "10 s), keepalived (VIP moves to lb-02, 4 s), uses memcached (lost 1 of 3 shards): kvm-01 failed") in text
+    after = out[out.index("Why, after the platform restarts VMs:"):] if "Why, after" in out else ""
+    assert "boot-instance" not in after
     assert ("  boot-instance: immediate: works, degraded; one more failure can stop it (kvm-02 or kvm-03 or "
             "ceph-mgmt); after-restart: works; one more failure can stop it (kvm-02 or kvm-03 or "
             "ceph-mgmt)") in lines

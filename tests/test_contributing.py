@@ -63,7 +63,7 @@ def test_diff_of_a_placement_change_reports_the_tolerance_drop_and_the_failures(
     assert {"operation": "authenticate", "before": 1, "after": 0} in data["operations"]
     stopped = [c for c in data["scenarios"] if c["host"] == "kvm-01" and c["operation"] == "authenticate"]
     assert stopped[0]["before"] == "degraded" and stopped[0]["after"] == "down"
-    assert "galera, which lost quorum: 1 of 3 votes up" in stopped[0]["reason"]
+    assert "galera (lost quorum): kvm-01 failed" in stopped[0]["reason"]
     assert {f["rule"] for f in data["findings"]["added"]} >= {"RED004", "RED006"}
 
 
@@ -144,11 +144,11 @@ def test_contributing_page_covers_the_life_of_an_architecture():
 
 
 def test_markdown_cells_keep_pipes_and_newlines_inside_them():
-    from generator.analysis.diff import Diff, StateChange, to_markdown
-    change = StateChange("h1", "immediate", "authenticate", "ok", "down", "a | b\n# heading")
-    text = to_markdown(Diff("x", [], [], (1, 0), [], [change], []))
-    [row] = [line for line in text.splitlines() if line.startswith("| h1 |")]
-    assert row.endswith("| a \\| b # heading |")
+    from generator.analysis.diff import Diff
+    from generator.render.diff import to_markdown
+    text = to_markdown(Diff("x", [], [], (1, 0), [], [], [("hosts", "a | b\n# heading", 3)]))
+    [row] = [line for line in text.splitlines() if line.startswith("| hosts |")]
+    assert row == "| hosts | a \\| b # heading | 3 |"
 
 
 def test_from_refarch_new_to_a_strict_build_with_the_design_on_the_site(tmp_path):

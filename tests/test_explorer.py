@@ -21,6 +21,7 @@ from generator import catalog
 from generator.analysis import scenarios
 from generator.analysis.engine import PHASES, Engine
 from generator.render import explorer
+from generator.render.phrases import reason
 from generator.rules.validate import check_file
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -111,10 +112,10 @@ def test_the_explorer_answers_as_the_engine_does(shipped_site, browser, design):
             expected = impact.phase(phase).operations
             for oid, state, margin, causes in got:
                 want = expected[oid]
-                assert state == want.state, (design, selection, phase, oid, want.reason)
+                assert state == want.state, (design, selection, phase, oid, reason(want))
                 # The reason names the services the engine's does (those the design deploys).
                 named = {c.service for c in want.root_causes if c.service in engine.model.services}
-                assert set(causes) - {"TRUE"} == named, (design, selection, phase, oid, want.reason)
+                assert set(causes) - {"TRUE"} == named, (design, selection, phase, oid, reason(want))
                 value, exact = exact_margin(margin)
                 if exact:
                     assert value == want.margin, (design, selection, phase, oid, "margin")

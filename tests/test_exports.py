@@ -17,6 +17,7 @@ import yaml
 from generator import catalog, exports
 from generator.analysis.engine import Engine, Scenario
 from generator.exports.common import anti_affinity_groups
+from generator.render.phrases import summary, why
 from generator.rules.validate import check_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,7 +218,8 @@ def test_the_drill_lists_the_engines_predictions():
     drill = exports.export(arch, FACTS, "drill")
     impact = Engine(arch, FACTS).evaluate(Scenario(hosts=frozenset(["esxi-02"])))
     section = drill[drill.index("## Host `esxi-02`"):drill.index("## Host `esxi-03`")]
-    assert f"- [ ] authenticate: FAILS ({impact.immediate.operations['authenticate'].reason})" in section
+    assert f"- [ ] authenticate: FAILS ({why(impact.immediate.operations['authenticate'])})" in section
+    assert f"Right after the failure: {summary(impact.scenario, impact.immediate)} Check each operation:" in section
     assert "Check: openstack token issue" in section
     assert len(re.findall(r"^## Host ", drill, re.MULTILINE)) == len(arch.hosts)
 

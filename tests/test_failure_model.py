@@ -1,8 +1,8 @@
 """The compiled failure model against brute force on random small designs: gates, cut sets, margin, probability.
 
-The reference is independent of the model: a service's state from its members by its HA model
-(`Engine._own_state` and `_with_dependencies`, the engine's service layer), an operation down when a
-service it requires is; everything else by enumerating every set of hosts.
+The reference is independent of the model (`tests/reference.py`): a service's state from its members by
+its HA model, then what it requires and uses, an operation down when a service it requires is;
+everything else by enumerating every set of hosts.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
+import reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_impact_properties import architectures, scenario_pairs
 
 from generator import catalog
 from generator.analysis import availability
-from generator.analysis.engine import DOWN, Engine, Scenario, ServiceState
-from generator.analysis.gates import degradation_gates
+from generator.analysis.engine import DOWN, Engine
+from generator.analysis.scenarios import Scenario
 from generator.rules.validate import check_file
 
 FACTS = catalog.load()
@@ -29,45 +30,7 @@ SHIPPED = sorted((Path(__file__).resolve().parent.parent / "architectures").glob
 
 def reference_down(eng: Engine, scenario: Scenario, phase: str = "immediate") -> dict[str, bool]:
     """Operation id -> down, from the service layer alone."""
-    placed = eng._placement(scenario, phase)
-    where, why, moved = placed.where, placed.why_down, placed.moved
-    latched = reference_latched(eng, scenario) if phase == "after-restart" else set()
-    scenario = dataclasses.replace(scenario, services=scenario.services | set(latched))
-    own, services, backend = {}, {}, {}
-    for sid in eng.order:
-        own[sid] = ServiceState(DOWN) if sid in latched else eng._own_state(sid, scenario, where, why, moved)
-        services[sid] = eng._with_dependencies(sid, own[sid], services, backend)
-        if eng.facts.services[sid].front:
-            backend[sid] = eng._with_dependencies(sid, own[sid], services, backend, front=False)
-    result = {}
-    for oid, operation in eng.facts.operations.items():
-        states = own if operation.plane == "data" else services
-
-        def down(sid: str, states: dict = states) -> bool:
-            if sid not in states:  # not deployed: missing, unless it may run outside the cluster
-                return not eng.facts.services[sid].external
-            return states[sid].state == DOWN
-
-        needs = operation.needs(eng.arch.openstack.networking)
-        result[oid] = any(map(down, needs.requires)) or any(all(map(down, group)) for group in needs.requires_any)
-    return result
-
-
-def reference_latched(eng: Engine, scenario: Scenario) -> set[str]:
-    """Services that stay down after the restarts: every member lost at once, and (Galera's pc.recovery)
-    not every one of them back, from the catalog's `total_loss` and the two placements."""
-    before = eng._placement(scenario, "immediate").where
-    after = eng._placement(scenario, "after-restart").where
-    found = set()
-    for sid in eng.order:
-        loss = eng.facts.services[sid].total_loss
-        members = [vm.name for vm in eng.arch.vms if sid in vm.service_ids]
-        if loss is None or loss.recovery != "manual" or sid in scenario.services:
-            continue
-        if all(before[m] is None for m in members) and (
-                not loss.automatic_when_all_return or any(after[m] is None for m in members)):
-            found.add(sid)
-    return found
+    return {oid: state == DOWN for oid, state in reference.states(eng, scenario, phase).items()}
 
 
 def host_subsets(hosts: list[str]):
@@ -86,55 +49,36 @@ def failing(eng: Engine, subset: frozenset[str], base: Scenario = NOTHING) -> Sc
 
 @given(scenario_pairs())
 def test_the_compiled_gates_equal_the_service_layer_in_both_phases(case):
-    arch, scenario, _ = case
-    eng = Engine(arch, FACTS)
-    for phase in ("immediate", "after-restart"):
-        where = eng._placement(scenario, phase).where
-        latched = eng.latched(scenario) if phase == "after-restart" else {}
-        assert set(latched) == (reference_latched(eng, scenario) if phase == "after-restart" else set())
-        gates = eng.model.evaluate_one(where, scenario.services | set(latched))
-        assert {oid: gates[gate] for oid, gate in eng.model.operations.items()} == reference_down(eng, scenario, phase)
-
-
-def gate_states(eng: Engine, scenario: Scenario, phase: str) -> dict[str, str]:
-    """Each operation's state from the gates alone: down by its `op:` gate, else degraded by the phase's
-    `degraded:` gate, else ok (what the what-if explorer computes in the browser)."""
-    settled = phase == "after-restart" and eng.arch.platform.ha != "none"
-    where = eng.where(scenario, phase)
-    latched = eng.latched(scenario) if settled else {}
-    values = dict(eng.model.evaluate_one(where, scenario.services | set(latched)))
-    for gate in degradation_gates(eng.model, eng.facts, eng.arch.openstack.networking, settled).values():
-        inputs = [values[name] for name in gate.inputs]
-        values[gate.name] = (any(inputs) if gate.kind == "or" else all(inputs) if gate.kind == "and"
-                             else sum(w for w, v in zip(gate.weights, inputs, strict=True) if v) >= gate.k)
-    return {oid: "down" if values[gate] else "degraded" if values[f"degraded:{oid}"] else "ok"
-            for oid, gate in eng.model.operations.items()}
-
-
-@given(scenario_pairs())
-def test_the_degradation_gates_say_what_the_engine_says_in_both_phases(case):
+    """Whether each operation is down, degraded or ok, and each service down, in both phases: the
+    engine's gates against the services walked by HA model, and what stays down after a total loss."""
     arch, scenario, more = case
     eng = Engine(arch, FACTS)
     for failed in (scenario, more):
         impact = eng.evaluate(failed)
         for phase in ("immediate", "after-restart"):
-            engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
-            assert gate_states(eng, failed, phase) == engine_states, phase
+            got = impact.phase(phase)
+            assert {oid: op.state for oid, op in got.operations.items()} == reference.states(eng, failed, phase)
+            assert {sid: s.state == DOWN for sid, s in got.services.items()} == reference.service_down(
+                eng, failed, phase)
+        if arch.platform.ha != "none":
+            assert eng.latched(failed) == reference.latched(eng, failed)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_the_degradation_gates_say_what_the_engine_says_on_the_shipped_designs(path):
+def test_the_gates_say_what_the_service_layer_says_on_the_shipped_designs(path):
     """Random designs rarely deploy enough to degrade anything; the shipped ones do, each host or VM failed
-    alone (every kind of impairment occurs among them)."""
+    alone (every kind of impairment occurs among them), and two hosts at once."""
     arch = check_file(path).architecture
     eng = Engine(arch, FACTS)
     degraded = 0
-    for failed in [Scenario(hosts=frozenset([h.name])) for h in arch.hosts] + [
-            Scenario(vms=frozenset([vm.name])) for vm in arch.vms]:
+    hosts = [h.name for h in arch.hosts]
+    for failed in [Scenario(hosts=frozenset([h])) for h in hosts] + [
+            Scenario(vms=frozenset([vm.name])) for vm in arch.vms] + [
+            Scenario(hosts=frozenset(pair)) for pair in list(combinations(hosts, 2))[:12]]:
         impact = eng.evaluate(failed)
         for phase in ("immediate", "after-restart"):
             engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
-            assert gate_states(eng, failed, phase) == engine_states, (failed.describe(), phase)
+            assert reference.states(eng, failed, phase) == engine_states, (failed, phase)
             degraded += sum(state == "degraded" for state in engine_states.values())
     assert degraded  # the comparison reaches degraded operations
 

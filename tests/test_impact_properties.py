@@ -127,13 +127,23 @@ def test_a_service_with_nothing_failed_under_it_is_ok(case):
     arch, scenario, _ = case
     eng = Engine(arch, FACTS)
     phase = eng.phase(scenario, "immediate")
+    instances = {sid: [vm.name for vm in arch.vms if sid in vm.service_ids] for sid in phase.services}
+
+    def closure(sid: str) -> set[str]:  # what it requires, all the way down (the catalog read directly)
+        found, stack = set(), [sid]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack += FACTS.services[current].requires
+        return found
+
     for sid in phase.services:
-        below = eng._closure([sid]) | {d for s in eng._closure([sid]) for d in FACTS.services[s].uses}
-        quorum_voters = {FACTS.services[s].arbitrator for s in below} - {None}
-        involved = below | quorum_voters
-        if not involved <= set(eng.instances):
+        below = closure(sid) | {d for s in closure(sid) for d in FACTS.services[s].uses}
+        involved = below | ({FACTS.services[s].arbitrator for s in below} - {None})
+        if not involved <= set(instances):
             continue  # something it needs is not deployed
         failed = any(s in scenario.services for s in involved) or any(
-            phase.where[vm.name] is None for s in involved for vm in eng.instances[s])
+            phase.where[vm] is None for s in involved for vm in instances[s])
         if not failed:
             assert phase.services[sid].state == "ok", (sid, phase.services[sid])

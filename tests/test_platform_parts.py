@@ -9,6 +9,8 @@ from pathlib import Path
 from generator import catalog
 from generator.analysis import scenarios
 from generator.analysis.engine import Engine
+from generator.render.phrases import service_cause as cause
+from generator.render.phrases import vm_reason
 from generator.rules.validate import check_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +44,7 @@ def test_two_of_three_pacemaker_hosts_lost_stop_the_third_and_restart_nothing():
     impact = fail(design("kvm-three-hosts"), "kvm-01", "kvm-02")
     for phase in (impact.immediate, impact.after_restart):
         assert running(phase) == set()
-        assert "the cluster lost quorum (1 of 3 votes up, kvm-01 and kvm-02 lost)" in phase.why_down["db-03"]
+        assert "the cluster lost quorum (1 of 3 votes up, kvm-01 and kvm-02 lost)" in vm_reason(phase.vms["db-03"])
     assert impact.recovery_seconds["authenticate"] is None
 
 
@@ -52,7 +54,7 @@ def test_freeze_keeps_the_survivors_running_but_restarts_nothing():
     impact = fail(arch, "kvm-01", "kvm-02")
     # ctl-03 and vol-02 keep their disks on ceph-mgmt, which lost 2 of its 3 hosts: only db-03 (local disk) runs.
     assert running(impact.immediate) == running(impact.after_restart) == {"db-03"}
-    assert "no-quorum-policy=freeze restarts nothing" in impact.after_restart.why_down["lb-01"]
+    assert "no-quorum-policy=freeze restarts nothing" in vm_reason(impact.after_restart.vms["lb-01"])
 
 
 def test_hyperv_keeps_quorum_with_two_nodes_and_the_witness_and_loses_it_without():
@@ -61,7 +63,7 @@ def test_hyperv_keeps_quorum_with_two_nodes_and_the_witness_and_loses_it_without
     assert down(kept.after_restart) == set()
     lost = fail(arch, "hv-01", "hv-02", "fsw-01")  # 2 of 5: the cluster service stops on hv-03 and hv-04
     assert running(lost.immediate) == running(lost.after_restart) == set()
-    assert "2 of 5 votes up, hv-01, hv-02 and the witness fsw-01 lost" in lost.after_restart.why_down["db-03"]
+    assert "2 of 5 votes up, hv-01, hv-02 and the witness fsw-01 lost" in vm_reason(lost.after_restart.vms["db-03"])
     assert fail(arch, "fsw-01").immediate.operations["authenticate"].state == "ok"
 
 
@@ -77,9 +79,9 @@ def test_a_rack_power_loss_takes_ipmi_and_the_watchdog_level_still_fences():
     assert "lb-01" in running(fail(arch, "rack-a").after_restart)  # sbd fences kvm-01
     impact = fail(arch, "rack-a", "sbd")
     assert "lb-01" not in running(impact.after_restart)
-    assert impact.after_restart.why_down["lb-01"] == (
+    assert vm_reason(impact.after_restart.vms["lb-01"]) == (
         "lb-01 was on kvm-01, which failed, and cannot restart: Pacemaker cannot fence kvm-01 (ipmi lost power "
-        "with kvm-01 (rack-a failed); sbd failed) and starts nothing of it elsewhere")
+        "(rack-a failed); sbd failed) and starts nothing of it elsewhere")
     # A host crash leaves its BMC powered: IPMI fences it.
     assert "lb-01" in running(fail(arch, "kvm-01", "sbd").after_restart)
 
@@ -88,10 +90,13 @@ def test_shared_storage_failure_stops_its_vms_and_nothing_restarts_them():
     impact = fail(design("vsphere-four-hosts"), "datastore-01")
     assert running(impact.after_restart) == set()
     assert down(impact.after_restart) >= {"authenticate", "boot-instance"}
-    assert impact.after_restart.why_down["db-01"] == "db-01 on esxi-01 is down: its storage datastore-01 failed"
+    assert vm_reason(impact.after_restart.vms["db-01"]) == "db-01 on esxi-01 is down: its storage datastore-01 failed"
     assert impact.immediate.operations["authenticate"].repair == ("datastore-01",)
-    # Every galera member went down at once: with the datastore back it still needs a manual bootstrap.
-    assert impact.after_restart.operations["authenticate"].repair == ("datastore-01", "galera")
+    # Every galera member went down at once, so galera stays down after the restarts; with the datastore
+    # back every member returns, and pc.recovery brings the cluster back by itself (the catalog's fact).
+    assert impact.after_restart.operations["authenticate"].repair == ("datastore-01",)
+    assert any(c.service == "galera" and c.node.facts["how"] == "latched"
+               for c in impact.after_restart.operations["authenticate"].root_causes)
 
 
 def test_ceph_survives_one_host_and_stops_with_two_local_disks_never_move():
@@ -112,7 +117,7 @@ def test_vsan_with_failures_to_tolerate_one_loses_its_objects_with_two_hosts():
     pair = fail(arch, "esxi-01", "esxi-02")
     assert running(pair.immediate) == set()
     assert "its storage vsan-01 (vsan) lost 2 of its 4 hosts (esxi-01 and esxi-02) and tolerates 1" in \
-        pair.immediate.why_down["db-03"]
+        vm_reason(pair.immediate.vms["db-03"])
 
 
 def test_a_switch_failure_isolates_live_hosts_per_platform():
@@ -122,14 +127,14 @@ def test_a_switch_failure_isolates_live_hosts_per_platform():
     # power-off: HA restarts the isolated host's VMs elsewhere, 60 s after the isolation.
     restarted = fail(base, "tor-1")
     assert restarted.immediate.where["lb-01"] is None
-    assert "every switch it is connected through (tor-1) failed" in restarted.immediate.why_down["lb-01"]
+    assert "every switch it is connected through (tor-1) failed" in vm_reason(restarted.immediate.vms["lb-01"])
     assert restarted.after_restart.where["lb-01"] not in (None, "esxi-01")
     assert restarted.after_restart.ready_seconds["lb-01"] == 180 + 60
     # disabled (vSphere's default): the VMs keep running there, unreachable, and are not restarted.
     left = fail(design("vsphere-four-hosts", "  isolation_response: power-off\n", "").model_copy(
         update={"switches": base.switches}), "tor-1")
     assert left.after_restart.where["lb-01"] is None
-    assert "isolation response (disabled) leaves them running there" in left.after_restart.why_down["lb-01"]
+    assert "isolation response (disabled) leaves them running there" in vm_reason(left.after_restart.vms["lb-01"])
 
 
 def test_hyperv_isolation_waits_the_resiliency_period_before_failing_over():
@@ -147,7 +152,7 @@ def test_vcenter_down_still_restarts_a_failed_host_but_blocks_maintenance():
     engine = Engine(arch, FACTS)
     maintenance = scenarios.Scenario(maintenance=frozenset({"esxi-01"}), parts=frozenset({"vcenter"}))
     phase = engine.phase(maintenance, "immediate")
-    assert phase.why_down["lb-01"] == "lb-01 could not leave esxi-01 for maintenance: live migration needs " \
+    assert vm_reason(phase.vms["lb-01"]) == "lb-01 could not leave esxi-01 for maintenance: live migration needs " \
                                       "vcenter, which is down"
 
 
@@ -193,5 +198,5 @@ vms:
     after = fail(arch, "h1").after_restart
     assert after.where["db-01"] == "h2"
     assert after.services["galera"].state == "degraded"
-    assert after.services["galera"].cause == ("runs db-01 and db-02 both in rack-b now: one more failure domain "
+    assert cause(after.services["galera"]) == ("runs db-01 and db-02 both in rack-b now: one more failure domain "
                                               "failure would take both")

@@ -76,7 +76,8 @@ def test_the_cell_region_is_compared_and_its_page_shows_cells_and_what_it_does_n
 def test_counterexample_page_explains_why(built):
     page = text_of(built / "architectures" / "basic-six-vms" / "index.html")
     assert "Counterexample: do not build this" in page
-    assert "galera, which lost quorum: 1 of 2 votes up" in page
+    assert "galera (lost quorum): esxi-02 failed" in page  # a cell's why, naming the root cause
+    assert "esxi-02 failed. 3 of 6 VMs are down." in page  # that scenario's root causes, said once
     assert "RED002: expected error" in page
 
 

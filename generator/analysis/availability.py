@@ -18,7 +18,7 @@ try:
 except ImportError:  # no compiled CUDD for this Python: the pure-Python package is the same API
     from dd import autoref as _bdd_module
 
-from generator.analysis.gates import PART_EVENTS, TRUE, FailureModel
+from generator.analysis.gates import PART_EVENTS, STATE_EVENTS, TRUE, FailureModel
 from generator.catalog import Catalog
 from generator.model.architecture import Architecture
 
@@ -75,7 +75,7 @@ class Diagram:
         bdd = self.bdd
         if name == TRUE:
             found = bdd.true
-        elif name.startswith(("service:", "vm:")):
+        elif name.startswith(STATE_EVENTS):
             found = bdd.false
         elif name.startswith(PART_EVENTS):
             found = bdd.var(_var(self.event_index[name]))

@@ -1,8 +1,9 @@
 """What a change to an architecture does to its failure behaviour, for a pull-request review.
 
 Compares two checked versions of one architecture: findings added and removed, the tolerance of every
-operation, every single-host failure whose operation states changed (with the new reason), and the
-capacity and the longest outage after one host failure. Pure: the caller reads the two versions.
+operation, every single-host failure whose operation states changed (with the new explanation), and
+the capacity and the longest outage after one host failure. Pure: the caller reads the two versions;
+`generator.render.diff` words the result.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from generator.analysis.design import Analysis, analyse
-from generator.analysis.engine import PHASES
+from generator.analysis.engine import PHASES, OperationState
 from generator.catalog import Catalog
 from generator.model.problem import Problem
 from generator.rules.validate import Checked
@@ -24,7 +25,7 @@ class StateChange:
     operation: str
     before: str
     after: str
-    reason: str | None  # why, after the change
+    now: OperationState  # the operation after the change, with its explanation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _scenario_changes(before: Analysis, after: Analysis) -> list[StateChange]:
             continue
         for phase in PHASES:
             then, now = old[host].phase(phase).operations, impact.phase(phase).operations
-            changes += [StateChange(host, phase, oid, then[oid].state, op.state, op.reason)
+            changes += [StateChange(host, phase, oid, then[oid].state, op.state, op)
                         for oid, op in now.items() if then[oid].state != op.state]
     return changes
 
@@ -84,47 +85,3 @@ def _figures(before: Analysis | None, after: Analysis) -> list[tuple[str, Any, A
     now = figures(after)
     then = figures(before) if before else dict.fromkeys(now)
     return [(name, then[name], now[name]) for name in now if then[name] != now[name]]
-
-
-def to_data(diff: Diff) -> dict[str, Any]:
-    problem = lambda p: {"rule": p.rule, "severity": str(p.severity), "message": p.message}  # noqa: E731
-    return {
-        "architecture": diff.architecture,
-        "behaviour_changed": diff.behaviour_changed,
-        "tolerates": {"before": diff.tolerates[0], "after": diff.tolerates[1]},
-        "findings": {"added": [problem(p) for p in diff.added], "removed": [problem(p) for p in diff.removed]},
-        "operations": [{"operation": o, "before": b, "after": a} for o, b, a in diff.operations],
-        "scenarios": [dataclasses.asdict(c) for c in diff.scenarios],
-        "figures": [{"name": n, "before": b, "after": a} for n, b, a in diff.figures],
-    }
-
-
-def to_markdown(diff: Diff) -> str:
-    def cell(value: object) -> str:
-        return "none" if value is None else " ".join(str(value).split()).replace("|", "\\|")
-
-    lines = [f"## refarch: what this change does to `{diff.architecture}`", ""]
-    then, now = diff.tolerates
-    if not diff.behaviour_changed:
-        lines.append("No change in failure behaviour.")
-    else:
-        verb = "new architecture" if then is None else ("drops" if now < then else "rises" if now > then else "stays")
-        lines.append(f"**Host failures tolerated**: {cell(then)} → {now} ({verb}).")
-    if diff.operations:
-        lines += ["", "### Operations whose tolerance changed", "", "| Operation | Tolerated before | After |",
-                  "| --- | --- | --- |"]
-        lines += [f"| {o} | {cell(b)} | {cell(a)} |" for o, b, a in diff.operations]
-    if diff.scenarios:
-        lines += ["", "### Host failures that now behave differently", "",
-                  "| Host fails | Phase | Operation | Before | After | Why, now |",
-                  "| --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {c.host} | {c.phase} | {c.operation} | {c.before} | {c.after} | {cell(c.reason)} |"
-                  for c in diff.scenarios]
-    if diff.added or diff.removed:
-        lines += ["", "### Findings", ""]
-        lines += [f"- added: `{p.rule}` {cell(p.message)}" for p in diff.added]
-        lines += [f"- removed: `{p.rule}` {cell(p.message)}" for p in diff.removed]
-    if diff.figures:
-        lines += ["", "### Capacity and recovery", "", "| | Before | After |", "| --- | --- | --- |"]
-        lines += [f"| {n} | {cell(b)} | {cell(a)} |" for n, b, a in diff.figures]
-    return "\n".join(lines) + "\n"

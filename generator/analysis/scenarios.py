@@ -1,12 +1,31 @@
-"""The scenario sets refarch computes for every architecture."""
+"""Scenarios: what fails at once, and the sets of them refarch computes for every architecture."""
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import combinations
 
-from generator.analysis.engine import Scenario
 from generator.model.architecture import Architecture
 from generator.model.suggest import suggestion
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    hosts: frozenset[str] = frozenset()
+    vms: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    maintenance: frozenset[str] = frozenset()  # hosts emptied by live migration before the failure
+    domains: frozenset[str] = frozenset()  # failure domains whose hosts are in `hosts` (and which lose power)
+    # The platform's own parts that fail: witness, fencing levels, storage, switches, management servers.
+    parts: frozenset[str] = frozenset()
+    in_domains: frozenset[str] = frozenset()  # hosts and parts in `hosts`/`parts` because a domain failed
+
+    @property
+    def failed(self) -> list[str]:
+        """What fails, by the names the scenario was given."""
+        named = sorted((self.hosts | self.parts) - self.in_domains) if self.domains else sorted(self.hosts)
+        parts = [] if self.domains else sorted(self.parts)
+        return sorted(self.domains) + named + parts + sorted(self.vms) + sorted(self.services)
 
 
 def single_hosts(arch: Architecture) -> list[Scenario]:

@@ -6,7 +6,7 @@ anything); a minimal one has no smaller cut set inside it. They come from the co
 by top-down expansion with absorption, for any number of hosts, so `tolerates` (host failures, the
 other parts intact) is always exact. Where there are many, the smallest are listed first, up to
 `LISTED`, and `truncated` says so; `cut_sets_total` counts them all, except where a quorum of many
-members over many hosts has more than `failure_model.CUT_SET_LIMIT` per gate (then it is the number
+members over many hosts has more than `cut_sets.CUT_SET_LIMIT` per gate (then it is the number
 found, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
 operation that does not work with every host up (it needs a service the design does not deploy) is
 reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 from generator.analysis import availability
-from generator.analysis.engine import Engine, Scenario
+from generator.analysis.engine import Engine, OperationState, Scenario
 
 LISTED = 50
 
@@ -27,7 +27,7 @@ LISTED = 50
 class OperationTolerance:
     tolerates: int | None  # None: the operation does not work even with every host up
     minimal_cut_sets: list[list[str]]  # [[]] for an operation that does not work at all
-    unavailable_reason: str | None = None
+    unavailable: OperationState | None = None  # with nothing failed, when it does not work: why
     cut_sets_total: int = 0  # every minimal cut set, or (cut_sets_exact false) those found before the limit
     truncated: bool = False  # more cut sets exist than are listed
     cut_sets_exact: bool = True
@@ -52,7 +52,7 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
                                       if baseline[oid].state != "down")
     for oid, gate in model.operations.items():
         if baseline[oid].state == "down":
-            result[oid] = OperationTolerance(None, [[]], baseline[oid].reason)
+            result[oid] = OperationTolerance(None, [[]], baseline[oid])
             continue
         cuts, cut_short = families[gate]
         listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]

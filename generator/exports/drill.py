@@ -7,10 +7,12 @@ import re
 
 from generator import catalog
 from generator.analysis.design import Analysis
-from generator.analysis.engine import Engine, Scenario
+from generator.analysis.engine import Engine
+from generator.analysis.scenarios import Scenario
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.model.architecture import Architecture, Host
+from generator.render import phrases
 
 STATE = {"ok": "works", "degraded": "works, degraded", "down": "FAILS"}
 
@@ -40,9 +42,10 @@ def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None,
         out.append(f"- [ ] Fail it hard: power {code(host.name)} off from its BMC (not a clean shutdown).\n")
         for phase, title in (("immediate", "Right after the failure"),
                              ("after-restart", f"After the platform restarts VMs (about {restart} s)")):
-            out.append(f"- [ ] {title}, check each operation:\n")
+            said = phrases.summary(impact.scenario, impact.phase(phase))
+            out.append(f"- [ ] {title}: {said} Check each operation:\n")
             for oid, op in impact.phase(phase).operations.items():
-                why = f" ({op.reason})" if op.reason else ""
+                why = f" ({phrases.why(op)})" if op.explanation else ""
                 base, _, cell = oid.partition("@")  # a Nova cell's operation: check it on an instance there
                 check = commands.get(base, "n/a") + (f" (on an instance in {cell})" if cell else "")
                 out.append(f"    - [ ] {oid}: {STATE[op.state]}{why}. Check: {check}\n")

@@ -7,7 +7,7 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 
 from __future__ import annotations
 
-from generator.analysis.platform import restart_priority
+from generator.analysis.placement import restart_priority
 from generator.catalog import Catalog
 from generator.exports.common import anti_affinity_groups, header, ps
 from generator.model.architecture import Architecture

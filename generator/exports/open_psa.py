@@ -16,7 +16,9 @@ from __future__ import annotations
 from xml.sax.saxutils import quoteattr
 
 from generator.analysis import availability
-from generator.analysis.gates import PART_EVENTS, TRUE, FailureModel, compile_model, minimal_combinations
+from generator.analysis.compile import compile_model
+from generator.analysis.cut_sets import minimal_combinations
+from generator.analysis.gates import PART_EVENTS, STATE_EVENTS, TRUE, FailureModel
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.model.architecture import Architecture
@@ -68,9 +70,11 @@ class _Tree:
             return _TRUE
         if name.startswith(PART_EVENTS):
             return ("event", name.split(":", 1)[1])
-        if name.startswith(("service:", "vm:")):
+        if name.startswith(STATE_EVENTS):
             return _FALSE  # no service or VM fails alone in this tree: the parts are its events
         gate = self.model.gates[name]
+        if gate.kind == "and" and any(self.resolve(child) == _FALSE for child in gate.inputs[:1]):
+            return _FALSE  # e.g. `latched:`, which needs a `before:` event: no gate of it is defined
         children = [self.resolve(child) for child in gate.inputs]
         if gate.kind == "or":
             return self._or(name, children)

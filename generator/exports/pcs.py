@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import re
 
+from generator.analysis.compile import vm_storage
 from generator.analysis.design import Analysis
 from generator.analysis.engine import Engine, Scenario
-from generator.analysis.gates import vm_storage
-from generator.analysis.platform import PRIORITIES, restart_priority
+from generator.analysis.placement import PRIORITIES, restart_priority
 from generator.catalog import Catalog
 from generator.exports.common import anti_affinity_groups, header, sh
 from generator.model.architecture import VM, Architecture

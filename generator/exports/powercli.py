@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from generator.analysis import placement
-from generator.analysis.platform import restart_priority
+from generator.analysis.placement import restart_priority
 from generator.catalog import Catalog
 from generator.exports.common import anti_affinity_groups, header, ps
 from generator.model.architecture import Architecture
@@ -22,7 +22,7 @@ def capacity_tolerance(arch: Architecture) -> int:
             break
         for failed in combinations([h.name for h in arch.hosts], count):
             moving = [vm.name for vm in arch.vms if vm.host in failed]
-            if placement.move(arch, placement.baseline(arch), moving, failed, None).stranded:
+            if placement.move(placement.demands(arch), placement.baseline(arch), moving, failed, None).stranded:
                 return tolerated
         tolerated = count
     return tolerated

@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 SCHEMA_VERSION = 1
+ALWAYS_POWERED = "independent"  # a fencing level's `powered_by` that no failure takes
+HOST_POWERED = ("host", "failure-domain")  # `powered_by` values: the host's own power, or its failure domain's
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SLUG_MAX = 63
 HYPERVISORS = ("vsphere", "hyperv", "kvm")

@@ -7,9 +7,8 @@ is named after its `id`, and the platform settings belong to the chosen hypervis
 from __future__ import annotations
 
 from generator import catalog
-from generator.analysis.platform import ALWAYS_POWERED, HOST_POWERED
 from generator.model import checks
-from generator.model.architecture import Architecture
+from generator.model.architecture import ALWAYS_POWERED, HOST_POWERED, Architecture
 from generator.model.loader import SourceMap
 from generator.model.problem import Problem
 from generator.model.suggest import suggestion

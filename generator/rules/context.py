@@ -6,7 +6,10 @@ import dataclasses
 import functools
 from collections.abc import Iterator, Mapping
 
-from generator.analysis.gates import FailureModel, compile_model
+from generator.analysis.engine import Engine
+from generator.analysis.explanation import Node
+from generator.analysis.gates import FailureModel
+from generator.analysis.scenarios import Scenario
 from generator.catalog import Catalog, Service, majority
 from generator.model.architecture import VM, Architecture, Host
 from generator.model.loader import Path, SourceMap
@@ -42,6 +45,7 @@ class QuorumLoss:
     stopped_members: list[Placement]
     stopped_votes: list[Placement]
     state: Mapping[str, bool]  # the failure model's platform gates with that part failed
+    explanation: Node  # why the engine says the service stops, right after the part fails
 
     @property
     def everyone(self) -> bool:
@@ -85,9 +89,20 @@ class RuleContext:
                 yield sid, self.catalog.services[sid]
 
     @functools.cached_property
+    def engine(self) -> Engine:
+        """The failure-impact engine of the architecture (its compiled model, evaluated)."""
+        return Engine(self.arch, self.catalog)
+
+    @property
     def model(self) -> FailureModel:
         """The architecture's compiled failure model."""
-        return compile_model(self.arch, self.catalog)
+        return self.engine.model
+
+    def stops(self, scenario: Scenario, sid: str) -> Node | None:
+        """Why the engine says a deployed service is down right after `scenario`'s failures (None: it is
+        not): what a rule words a single point of failure's consequence from."""
+        state = self.engine.phase(scenario, "immediate").services[sid]
+        return state.explanation if state.state == "down" else None
 
     def quorum_losses(self, part: str) -> Iterator[QuorumLoss]:
         """The quorum services (of two or more members) whose majority the failure of one platform part
@@ -100,10 +115,14 @@ class RuleContext:
             if facts.ha_model != "quorum" or len(members) < 2:
                 continue
             voters = self.voters(sid)
-            loss = QuorumLoss(sid, facts, members, voters, [p for p in members if p.vm.name in stopped],
-                              [p for p in voters if p.vm.name in stopped], state)
-            if loss.everyone or 0 < loss.spare < len(loss.stopped_votes):
-                yield loss
+            stopped_members = [p for p in members if p.vm.name in stopped]
+            stopped_votes = [p for p in voters if p.vm.name in stopped]
+            spare = len(voters) - majority(len(voters))
+            if not (len(stopped_members) == len(members) or 0 < spare < len(stopped_votes)):
+                continue
+            explanation = self.stops(Scenario(parts=frozenset([part])), sid)
+            if explanation is not None:
+                yield QuorumLoss(sid, facts, members, voters, stopped_members, stopped_votes, state, explanation)
 
     def capacities_given(self) -> bool:
         return all(h.cpus is not None and h.memory_gib is not None for h in self.arch.hosts) and all(

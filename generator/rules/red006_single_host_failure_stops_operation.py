@@ -72,9 +72,10 @@ vms:
 
 from collections.abc import Iterator
 
-from generator.analysis.engine import DOWN, Engine, Scenario
-from generator.analysis.scenarios import single_hosts
+from generator.analysis.engine import DOWN
+from generator.analysis.scenarios import Scenario, single_hosts
 from generator.model.problem import Severity
+from generator.render import phrases
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED006"
@@ -84,7 +85,7 @@ SUMMARY = "The failure of one host stops a control-plane operation."
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    engine = Engine(ctx.arch, ctx.catalog)
+    engine = ctx.engine
     # Operations this design offers at all (not those needing a service it does not deploy).
     working = engine.phase(Scenario(), "immediate").operations
     control = [oid for oid, op in ctx.catalog.operations.items() if op.plane == "control" and
@@ -97,4 +98,4 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             first = phase.operations[stopped[0]]
             more = f" (and {len(stopped) - 1} more)" if len(stopped) > 1 else ""
             yield Finding(("hosts", index, "name"), f"if host {host} fails, {stopped[0]}{more} stops: it "
-                          f"{first.reason}", host, "spread the members of that service over more hosts")
+                          f"{phrases.why(first)}", host, "spread the members of that service over more hosts")

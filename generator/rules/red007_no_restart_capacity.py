@@ -67,7 +67,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     for index, host in enumerate(ctx.arch.hosts):
         on_host = [vm.name for vm in ctx.arch.vms if vm.host == host.name]
-        moves = placement.move(ctx.arch, placement.baseline(ctx.arch), on_host, [host.name], None)
+        moves = placement.move(placement.demands(ctx.arch), placement.baseline(ctx.arch), on_host, [host.name], None)
         if stranded := sorted(moves.stranded):
             yield Finding(("hosts", index, "name"), f"if host {host.name} fails, the other hosts lack free CPU or "
                           f"memory to restart {', '.join(stranded)}", host.name,

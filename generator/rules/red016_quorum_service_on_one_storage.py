@@ -59,8 +59,8 @@ vms:
 
 from collections.abc import Iterator
 
-from generator.catalog import majority
 from generator.model.problem import Severity
+from generator.render import phrases
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED016"
@@ -75,15 +75,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue  # a host's own disk fails with its host
         for loss in ctx.quorum_losses(store.name):
             sid, facts, total = loss.service, loss.facts, len(loss.voters)
+            why = phrases.consequence(loss.explanation)  # the engine's cause, in its words
             if loss.everyone:
                 message = (f"`{sid}`'s {len(loss.members)} members "
                            f"{', '.join(p.vm.name for p in loss.stopped_members)} all keep their disks on "
-                           f"{store.name}: its failure stops {facts.name}")
+                           f"{store.name}: its failure stops {facts.name}: {why}")
             else:
                 on = loss.stopped_votes
                 message = (f"{len(on)} of `{sid}`'s {total} votes ({', '.join(p.vm.name for p in on)}) keep their "
-                           f"disks on {store.name}: its failure leaves {total - len(on)}, short of the majority of "
-                           f"{majority(total)}, and {facts.name} stops")
+                           f"disks on {store.name}: its failure stops {facts.name}: {why}")
             limit = f"keep at most {loss.spare} of its {total} votes on any one storage: " if loss.spare else ""
             yield Finding((loss.stopped_members or loss.stopped_votes)[0].at, message, sid,
                           f"{limit}put members' disks on other storage (another array, or the hosts' local disks: "

@@ -53,8 +53,8 @@ vms:
 
 from collections.abc import Iterator
 
-from generator.catalog import majority
 from generator.model.problem import Severity
+from generator.render import phrases
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED017"
@@ -70,21 +70,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             cut = sorted(h for h in ctx.model.isolating if loss.state.get(f"isolated:{h}"))
             hosts = f"host{'s' if len(cut) > 1 else ''} {', '.join(cut)}"
             stopped = loss.stopped_members if loss.everyone else loss.stopped_votes
-            # Members on hosts still connected stop too when the cut-off hosts took the cluster's quorum.
-            quorum = any(p.vm.host not in cut for p in stopped)
             names = ", ".join(p.vm.name for p in stopped)
-            if quorum:
-                message = (f"switch {switch.name} is the only connection of {hosts}: its failure cuts them off, the "
-                           f"management cluster loses quorum and stops every VM, and {facts.name} with it "
-                           f"(`{sid}`'s members {names})")
-            elif loss.everyone:
+            # What stops it is the engine's to say: the members cut off, or what their loss does to the
+            # cluster's quorum or to storage spread over the hosts.
+            why = phrases.consequence(loss.explanation)
+            if loss.everyone and all(p.vm.host in cut for p in stopped):
                 message = (f"`{sid}`'s {len(loss.members)} members {names} run on {hosts}, connected only through "
-                           f"switch {switch.name}: its failure cuts them all off and stops {facts.name}")
+                           f"switch {switch.name}: its failure stops {facts.name}: {why}")
             else:
                 run = "run" if len(cut) > 1 else "runs"
-                message = (f"switch {switch.name} is the only connection of {hosts}, which {run} {len(stopped)} of "
-                           f"`{sid}`'s {total} votes ({names}): its failure leaves {total - len(stopped)}, short of "
-                           f"the majority of {majority(total)}, and {facts.name} stops")
+                on = [p.vm.name for p in loss.stopped_votes if p.vm.host in cut]
+                holds = f", which {run} {len(on)} of `{sid}`'s {total} votes ({', '.join(on)})" if on else ""
+                message = (f"switch {switch.name} is the only connection of {hosts}{holds}: its failure stops "
+                           f"{facts.name}: {why}")
             yield Finding(stopped[0].at, message, sid,
                           f"connect {hosts} through a second switch as well (list them under another "
                           "switch's hosts), or move members to hosts connected through another switch")

@@ -60,7 +60,7 @@ hosts:
 
 from collections.abc import Iterator
 
-from generator.analysis.gates import cluster_has_quorum, cluster_votes
+from generator.analysis.compile import cluster_has_quorum, cluster_votes
 from generator.catalog import majority
 from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext

@@ -54,8 +54,7 @@ platform:
 
 from collections.abc import Iterator
 
-from generator.analysis.platform import HOST_POWERED
-from generator.model.architecture import FencingLevel, Host
+from generator.model.architecture import HOST_POWERED, FencingLevel, Host
 from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 

@@ -53,7 +53,9 @@ vms:
 
 from collections.abc import Iterator
 
+from generator.analysis.scenarios import in_domains
 from generator.model.problem import Severity
+from generator.render import phrases
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED021"
@@ -75,11 +77,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         for sid, facts in quorum:
             members = ctx.placements(sid)
             if not gates[f"quorum:{sid}"] or all(p.vm.host in hosts for p in members):
-                continue  # it survives the domain, or every member is there (RED005)
+                continue  # it survives the domain's hosts, or every member is there (RED005)
             inside = [p for p in ctx.voters(sid) if p.vm.host in hosts]  # arbitrators' votes count too
             names = ", ".join(p.vm.name for p in inside)
+            # The whole domain failing (its power and the parts in it too): the engine says what stops it.
+            node = ctx.stops(in_domains(ctx.arch, frozenset([domain])), sid)
+            why = f": {phrases.consequence(node)}" if node is not None else ""
             yield Finding(inside[0].at, f"`{sid}` has {len(inside)} of its {len(ctx.voters(sid))} votes in failure "
-                          f"domain {domain} ({names}): losing {domain} leaves it without a majority and stops "
-                          f"{facts.name}", sid,
+                          f"domain {domain} ({names}): losing {domain} stops {facts.name}{why}", sid,
                           "spread an odd number of members over at least three failure domains, so that no domain "
                           "holds half the votes")

@@ -24,13 +24,14 @@ from markupsafe import Markup
 from generator import catalog, exports, rules
 from generator.analysis import availability
 from generator.analysis.design import Analysis, analyse
-from generator.analysis.engine import Engine, Impact, Scenario
+from generator.analysis.engine import Engine, Impact
+from generator.analysis.scenarios import Scenario
 from generator.catalog import Catalog, majority
 from generator.exports import drill, openstack_ansible
 from generator.model import checks
 from generator.model.architecture import Architecture, is_slug
 from generator.model.problem import Problem, Severity
-from generator.render import diagram, explorer, matrix, verdict
+from generator.render import diagram, explorer, matrix, phrases, verdict
 from generator.render.pages import link, render
 from generator.render.text import markdown_html
 from generator.rules import docs as rule_docs
@@ -307,6 +308,8 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
                                    "maintenance-then-failure scenarios"),
         parts=_platform_parts(arch), not_offered=not_offered,
         tolerance=analysis.tolerance, availability=_availability(analysis),
+        unavailable={oid: phrases.unavailable(op) for oid, op in analysis.tolerance.operations.items()
+                     if op.unavailable is not None},
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
         whatif=Markup(explorer.to_json(explorer.data(engine))),
         yaml_name=f"{arch.id}.yaml",

@@ -27,7 +27,7 @@ def test_every_member_on_one_san():
     galera = problems[0]
     assert galera.severity == "error"
     assert galera.message == ("`galera`'s 3 members ctl-01, ctl-02, ctl-03 all keep their disks on san-01: its failure "
-                              "stops MariaDB Galera")
+                              "stops MariaDB Galera: galera lost quorum: 0 of 3 votes up (storage san-01 failed)")
     assert galera.hint.startswith("keep at most 1 of its 3 votes on any one storage")
 
 
@@ -36,7 +36,8 @@ def test_vsan_and_ceph_are_one_storage_too():
     assert len(findings(ceph, "RED016")) == 2
     vsphere = edit("hypervisor: kvm\n  ha: pacemaker\n  fencing: ipmi", "hypervisor: vsphere\n  ha: vsphere-ha", CLEAN)
     [galera, _] = findings(with_storage("{name: vsan-01, kind: vsan}", text=vsphere), "RED016")
-    assert galera.message.endswith("all keep their disks on vsan-01: its failure stops MariaDB Galera")
+    assert galera.message.endswith("all keep their disks on vsan-01: its failure stops MariaDB Galera: galera lost "
+                                   "quorum: 0 of 3 votes up (storage vsan-01 failed)")
 
 
 def test_a_majority_of_the_votes_on_one_storage():
@@ -44,8 +45,8 @@ def test_a_majority_of_the_votes_on_one_storage():
     text = disks(two, ctl_01="san-01", ctl_02="san-01", ctl_03="local")
     [galera, rabbitmq] = findings(text, "RED016")
     assert where([galera]) == [at(text, 16, "galera")]
-    assert galera.message == ("2 of `galera`'s 3 votes (ctl-01, ctl-02) keep their disks on san-01: its failure leaves "
-                              "1, short of the majority of 2, and MariaDB Galera stops")
+    assert galera.message == ("2 of `galera`'s 3 votes (ctl-01, ctl-02) keep their disks on san-01: its failure stops "
+                              "MariaDB Galera: galera lost quorum: 1 of 3 votes up (storage san-01 failed)")
     assert rabbitmq.message.startswith("2 of `rabbitmq`'s 3 votes")
 
 
