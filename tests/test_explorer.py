@@ -1,36 +1,41 @@
-"""The what-if explorer in the system Chromium: its answers equal the Python engine's, and a reader can
+"""The what-if explorer in the system Chromium: its answers equal the command line's, and a reader can
 use it (toggles, phase switch, reset, a shared address, the keyboard, no JavaScript).
 
-The explorer walks the compiled failure model the page embeds (`generator/explorer.py`), so these
-tests compare it with `Engine.evaluate` on the same designs: every set of hosts of the small shipped
-designs, a sample of the large one's, and random combinations of hosts, VMs, services, failure
-domains and platform parts (seeded, so a failure names a reproducible selection).
+The explorer evaluates the compiled failure model the page embeds (`generator/render/explorer.py`),
+runs the same restart procedure and builds the same explanations, so these tests compare it with
+`Engine.evaluate` and the phrase table: every operation's state and `why` and each phase's summary for
+every set of hosts of every shipped design, in both phases; margins and random combinations of hosts,
+VMs, services, failure domains and platform parts (seeded, so a failure names a reproducible selection);
+and the same on a generated 24-host region, whose data the page's own evaluator is handed.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import random
 from itertools import combinations
 from pathlib import Path
 
 import pytest
+from bench_designs import large_region
+from conftest import check
 from sitebuild import ROOT
 
 from generator import catalog
 from generator.analysis import scenarios
 from generator.analysis.engine import PHASES, Engine
-from generator.render import explorer
-from generator.render.phrases import reason
+from generator.render import explorer, phrases
 from generator.rules.validate import check_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (.ci/run does, so CI always runs these tests)")
 DESIGNS = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
-EXHAUSTIVE_UP_TO_HOSTS = 6  # every set of hosts, answered whole, up to this many hosts; more are sampled
-SAMPLED = 40  # random mixed selections per design
-LARGE_SAMPLED = 40  # random larger host sets of a design with many hosts
+SAMPLED = 40  # random mixed selections per shipped design, margins included
+EXHAUSTIVE_UP_TO_HOSTS = 6  # every set of hosts up to this many hosts; beyond, `make bench` runs them all
+SAMPLED_HOST_SETS = 300  # and `make test` every set of up to 3 hosts and this many larger ones
+LARGE_SAMPLED = 60  # random mixed selections on the 24-host region
 
 
 def open_page(browser, url: str):
@@ -48,23 +53,20 @@ def engine_of(design: str) -> Engine:
     return Engine(check_file(ROOT / "architectures" / f"{design}.yaml").architecture, catalog.load())
 
 
-def selections(design: str) -> list[list[str]]:
-    """Every set of hosts (sampled for many hosts), then seeded random mixes of every kind of toggle."""
-    engine = engine_of(design)
-    arch = engine.arch
-    hosts = [f"host:{h.name}" for h in arch.hosts]
-    if len(hosts) <= EXHAUSTIVE_UP_TO_HOSTS:
-        chosen = [list(c) for size in range(len(hosts) + 1) for c in combinations(hosts, size)]
-    else:
-        chosen = [list(c) for size in range(3) for c in combinations(hosts, size)]
-        rnd = random.Random(f"{design}-hosts")
-        chosen += [sorted(rnd.sample(hosts, rnd.randint(3, len(hosts)))) for _ in range(LARGE_SAMPLED)]
+@functools.cache
+def large_engine() -> Engine:
+    return Engine(check(large_region(hosts=24, racks=4), "large-region-24").architecture, catalog.load())
+
+
+def mixes(engine: Engine, seed: str, count: int) -> list[list[str]]:
+    """Seeded random mixes of every kind of toggle: a VM and a service always, and a few more of any kind."""
     toggles = [c["id"] for c in explorer.data(engine)["components"]]
-    rnd = random.Random(design)
-    for _ in range(SAMPLED):
+    rnd = random.Random(seed)
+    chosen = []
+    for _ in range(count):
         vm = rnd.choice([t for t in toggles if t.startswith("vm:")])
         service = rnd.choice([t for t in toggles if t.startswith("service:")])
-        rest = rnd.sample(toggles, rnd.randint(0, 2))
+        rest = rnd.sample(toggles, rnd.randint(0, 4))
         chosen.append(sorted({vm, service, *rest}))
     return chosen
 
@@ -74,19 +76,23 @@ def scenario_of(engine: Engine, selection: list[str]):
     return scenarios.from_names(engine.arch, set(engine.facts.services), names)
 
 
-def browser_answers(page, selection_list: list[list[str]]) -> list[dict]:
-    """The explorer's own evaluator, as the page uses it, for many selections in one call."""
-    return page.evaluate("""selections => {
-        const model = document.querySelector('[data-refarch-whatif]').refarchWhatIf;
-        return selections.map(s => ({immediate: model.answer(s, 'immediate'),
-                                     after: model.answer(s, 'after-restart')}))
-            .map(r => Object.fromEntries(Object.entries(r).map(([k, a]) => [k, a && a.operations.map(
-                o => [o.id, o.state, o.margin, o.causes])])));
-    }""", selection_list)
+def browser_answers(page, selection_list: list[list[str]], margins: bool, data: dict | None = None) -> list[dict]:
+    """The explorer's own evaluator, as the page uses it (or, handed `data`, the same evaluator on another
+    design's model), for many selections in one call: per phase the summary and each operation's state,
+    margin and why."""
+    return page.evaluate("""([selections, margins, data]) => {
+        const own = document.querySelector('[data-refarch-whatif]').refarchWhatIf;
+        const model = data ? new own.constructor(data) : own;
+        return selections.map(s => Object.fromEntries(['immediate', 'after-restart'].map(phase => {
+            const answer = model.answer(s, phase, {margins});
+            return [phase, {summary: answer.summary,
+                            operations: answer.operations.map(o => [o.id, o.state, o.margin, o.why])}];
+        })));
+    }""", [selection_list, margins, data])
 
 
 def exact_margin(margin):
-    """The explorer's margin when it is exact (a number), else None (it says "at least")."""
+    """The explorer's margin and whether it is exact (a number), or a lower bound ("at least")."""
     if margin is None or isinstance(margin, int):
         return margin, True
     if "exact" in margin:
@@ -94,64 +100,91 @@ def exact_margin(margin):
     return margin["atLeast"], False
 
 
-@pytest.mark.parametrize("design", DESIGNS)
-def test_the_explorer_answers_as_the_engine_does(shipped_site, browser, design):
-    engine = engine_of(design)
-    page, problems = open_page(browser, f"{shipped_site}architectures/{design}/")
-    chosen = selections(design)
-    answers = browser_answers(page, chosen)
-    beyond = 0
+def compare(engine: Engine, chosen: list[list[str]], answers: list[dict], margins: bool, label: str) -> int:
+    """Every state, why and summary equal the engine's (margins too, when asked); the number of answers."""
     for selection, answer in zip(chosen, answers, strict=True):
-        impact = engine.evaluate(scenario_of(engine, selection))
-        for phase, key in zip(PHASES, ("immediate", "after"), strict=True):
-            got = answer[key]
-            if got is None:  # the page says plainly it does not know this one
-                assert phase == "after-restart", (selection, "right after the failure is always answered")
-                beyond += 1
-                continue
-            expected = impact.phase(phase).operations
-            for oid, state, margin, causes in got:
-                want = expected[oid]
-                assert state == want.state, (design, selection, phase, oid, reason(want))
-                # The reason names the services the engine's does (those the design deploys).
-                named = {c.service for c in want.root_causes if c.service in engine.model.services}
-                assert set(causes) - {"TRUE"} == named, (design, selection, phase, oid, reason(want))
-                value, exact = exact_margin(margin)
-                if exact:
-                    assert value == want.margin, (design, selection, phase, oid, "margin")
-                else:
-                    assert want.margin is not None and want.margin >= value, (design, selection, phase, oid)
-    # Sets of hosts are what readers try first: the small designs answer every one after the restarts too.
-    if len(engine.arch.hosts) <= EXHAUSTIVE_UP_TO_HOSTS:
-        host_only = [a for s, a in zip(chosen, answers, strict=True) if all(t.startswith("host:") for t in s)]
-        assert all(a["after"] is not None for a in host_only)
-    assert beyond < len(chosen) / 2, f"{beyond} of {len(chosen)} selections beyond the precomputed restarts"
+        scenario = scenario_of(engine, selection)
+        impact = engine.evaluate(scenario, margins=margins)
+        for phase in PHASES:
+            want = impact.phase(phase)
+            got = answer[phase]
+            assert got["summary"] == phrases.summary(scenario, want), (label, selection, phase)
+            for oid, state, margin, why in got["operations"]:
+                op = want.operations[oid]
+                assert (state, why) == (op.state, phrases.why(op)), (label, selection, phase, oid)
+                if margins:
+                    value, exact = exact_margin(margin)
+                    assert value == op.margin if exact else op.margin is not None and op.margin >= value, (
+                        label, selection, phase, oid, "margin")
+    return len(answers)
+
+
+def host_sets(engine: Engine, everyone: bool = False) -> list[list[str]]:
+    """Every set of hosts of a small design (or with `everyone`, of any); of a larger one every set of up to
+    three hosts and a seeded sample of larger ones."""
+    hosts = [f"host:{h.name}" for h in engine.arch.hosts]
+    if everyone or len(hosts) <= EXHAUSTIVE_UP_TO_HOSTS:
+        return [list(c) for size in range(len(hosts) + 1) for c in combinations(hosts, size)]
+    chosen = [list(c) for size in range(4) for c in combinations(hosts, size)]
+    rnd = random.Random(f"{engine.arch.id}-hosts")
+    return chosen + [sorted(rnd.sample(hosts, rnd.randint(4, len(hosts)))) for _ in range(SAMPLED_HOST_SETS)]
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_every_set_of_hosts_gets_the_command_lines_states_whys_and_summaries(shipped_site, browser, design):
+    """Every set of hosts of the shipped designs of up to six hosts, and a sample of the twelve-host
+    region's 4,096 (`make bench` runs them all), in both phases."""
+    engine = engine_of(design)
+    chosen = host_sets(engine)
+    page, problems = open_page(browser, f"{shipped_site}architectures/{design}/")
+    assert compare(engine, chosen, browser_answers(page, chosen, margins=False), False, design) == len(chosen)
     assert problems == []
 
 
 @pytest.mark.parametrize("design", DESIGNS)
-def test_every_set_of_hosts_stops_what_the_engine_stops(shipped_site, browser, design):
-    """Every set of hosts of every shipped design (4,096 for twelve hosts): the operations down in each
-    phase, against the engine's batch evaluation of the compiled model (which the property tests hold
-    equal to one-at-a-time evaluation); after the restarts wherever the page answers."""
+def test_random_mixes_and_margins_as_the_command_line_says(shipped_site, browser, design):
     engine = engine_of(design)
-    hosts = [h.name for h in engine.arch.hosts]
-    chosen = [list(c) for size in range(len(hosts) + 1) for c in combinations(hosts, size)]
+    hosts = [f"host:{h.name}" for h in engine.arch.hosts]
+    chosen = [list(c) for size in range(3) for c in combinations(hosts, size)][:30] + mixes(engine, design, SAMPLED)
     page, problems = open_page(browser, f"{shipped_site}architectures/{design}/")
-    answers = page.evaluate("""selections => {
-        const model = document.querySelector('[data-refarch-whatif]').refarchWhatIf;
-        const down = a => a && a.operations.filter(o => o.state === 'down').map(o => o.id).sort();
-        return selections.map(s => [down(model.answer(s, 'immediate', {margins: false})),
-                                    down(model.answer(s, 'after-restart', {margins: false}))]);
-    }""", [[f"host:{h}" for h in c] for c in chosen])
-    expected = engine.stopped([scenario_of(engine, [f"host:{h}" for h in c]) for c in chosen])
-    answered = 0
-    for hosts_down, (now, after), want in zip(chosen, answers, expected, strict=True):
-        assert now == sorted(want["immediate"]), (design, hosts_down, "right after the failure")
-        if after is not None:
-            answered += 1
-            assert after == sorted(want["after-restart"]), (design, hosts_down, "after the restarts")
-    assert answered >= min(len(chosen), explorer.PLACEMENT_BUDGET // 2)
+    compare(engine, chosen, browser_answers(page, chosen, margins=True), True, design)
+    assert problems == []
+
+
+def test_a_24_host_region_answers_every_mix_as_the_command_line_does(shipped_site, browser):
+    """Hosts, VMs, services, failure domains and platform parts at random on 24 hosts in 4 racks: the page's
+    evaluator, handed that design's model, answers each in both phases as the command line does (nothing
+    is left "not computed": the restarts run in the page)."""
+    engine = large_engine()
+    data = json.loads(explorer.to_json(explorer.data(engine)))
+    racks = [[f"domain:{d}"] for d in engine.arch.failure_domains]
+    hosts = [f"host:{h.name}" for h in engine.arch.hosts]
+    rnd = random.Random("large-region-24-hosts")
+    chosen = racks + [sorted(rnd.sample(hosts, rnd.randint(2, 12))) for _ in range(20)]
+    chosen += mixes(engine, "large-region-24", LARGE_SAMPLED)
+    page, problems = open_page(browser, f"{shipped_site}architectures/{DESIGNS[0]}/")
+    compare(engine, chosen, browser_answers(page, chosen, margins=False, data=data), False, "large-region-24")
+    assert problems == []
+
+
+def test_each_row_shows_the_why_and_the_page_the_summary(shipped_site, browser):
+    """The contract the page keeps: each operation row holds `[data-whatif-why]` with exactly the command
+    line's why, `data-state` is always a state, and the phase's root causes are said once above the rows."""
+    engine = engine_of("kvm-three-hosts")
+    selection = ["host:kvm-01", "host:kvm-02"]
+    page, problems = open_page(browser, f"{shipped_site}architectures/kvm-three-hosts/?fail="
+                                        f"{','.join(selection)}&phase=after-restart")
+    impact = engine.evaluate(scenario_of(engine, selection))
+    for oid, op in impact.after_restart.operations.items():
+        row = page.locator(f"[data-whatif-operation='{oid}']")
+        assert row.get_attribute("data-state") == op.state
+        assert row.locator("[data-whatif-why]").inner_text() == phrases.why(op)
+    said = page.locator("[data-whatif-causes]").inner_text()
+    assert said == phrases.summary(impact.scenario, impact.after_restart)
+    assert said.count("The cluster lost quorum") == 1
+    states = page.evaluate("() => Array.from(document.querySelectorAll('[data-whatif-operation]'))"
+                           ".map(r => r.getAttribute('data-state'))")
+    assert set(states) <= {"ok", "degraded", "down"}
     assert problems == []
 
 
@@ -176,9 +209,10 @@ def test_toggles_reasons_reset_and_a_shared_address(shipped_site, browser):
     for host in pair:
         toggle(page, f"host:{host}").check()
     assert row_state(page, "boot-instance") == "down"
-    reason = page.locator("[data-whatif-operation='boot-instance'] td").last.inner_text()
-    assert "galera" in reason and "rabbitmq" in reason, reason
-    assert "lost quorum" in reason
+    why = page.locator("[data-whatif-operation='boot-instance'] [data-whatif-why]").inner_text()
+    boot = engine.evaluate(scenario_of(engine, [f"host:{h}" for h in pair])).immediate.operations["boot-instance"]
+    assert why == phrases.why(boot)
+    assert "rabbitmq" in why and "lost quorum" in why, why
     shared = page.url
     assert "fail=" in shared
     # The address restores the selection in a fresh page.

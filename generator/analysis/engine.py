@@ -115,22 +115,24 @@ class Engine:
 
     # ---- scenarios ----------------------------------------------------------------------------------
 
-    def evaluate(self, scenario: Scenario) -> Impact:
-        immediate = self.phase(scenario, "immediate")
-        after = self.phase(scenario, "after-restart") if self.arch.platform.ha != "none" else dataclasses.replace(
-            immediate, phase="after-restart")
+    def evaluate(self, scenario: Scenario, margins: bool = True) -> Impact:
+        """Both phases of a scenario; without `margins`, states and explanations alone (no margin, repair
+        set or parts at risk: those search further failures, which costs most)."""
+        immediate = self.phase(scenario, "immediate", margins)
+        after = self.phase(scenario, "after-restart", margins) if self.arch.platform.ha != "none" else (
+            dataclasses.replace(immediate, phase="after-restart"))
         recovery = {oid: self._recovery(oid, immediate, after) for oid in self.model.operations}
         return Impact(scenario, immediate, after, recovery)
 
-    def phase(self, scenario: Scenario, phase: Phase) -> PhaseImpact:
+    def phase(self, scenario: Scenario, phase: Phase, margins: bool = True) -> PhaseImpact:
         if phase == "after-restart" and self.arch.platform.ha == "none":
-            return dataclasses.replace(self.phase(scenario, "immediate"), phase="after-restart")
+            return dataclasses.replace(self.phase(scenario, "immediate", margins), phase="after-restart")
         placed = self._placement(scenario, phase)
         before = self.before(scenario) if phase == "after-restart" else ()
         values = self.values(scenario, phase)
         explainer = Explainer(self.model, values, placed, phase)
         failed = self.failed_events(scenario) | set(before)
-        cuts = self.model.min_cuts(placed.where, failed, base=self._undisturbed_cuts(phase))
+        cuts = self.model.min_cuts(placed.where, failed, base=self._undisturbed_cuts(phase)) if margins else None
         operations = {oid: self._operation(oid, values, explainer, cuts, scenario, phase)
                       for oid in self.model.operations}
         risky = [oid for oid, op in operations.items() if op.margin == 0]
@@ -244,13 +246,15 @@ class Engine:
 
     # ---- operations and services --------------------------------------------------------------------
 
-    def _operation(self, oid: str, values: dict[str, bool], explainer: Explainer, cuts: MinCuts,
+    def _operation(self, oid: str, values: dict[str, bool], explainer: Explainer, cuts: MinCuts | None,
                    scenario: Scenario, phase: Phase) -> OperationState:
         gate = self.model.operations[oid]
         node = explainer.operation(oid)
         causes = tuple(explainer.root_causes(node)) if node is not None else ()
         if values[gate]:
-            return OperationState(DOWN, None, node, causes, self._repair(gate, scenario, phase))
+            return OperationState(DOWN, None, node, causes, self._repair(gate, scenario, phase) if cuts else None)
+        if cuts is None:
+            return OperationState(DEGRADED if node is not None else OK, None, node, causes)
         cut = cuts.of(gate)
         # No set of part failures stops it: it survives losing every host still up.
         margin = len({host for host in self.model.hosts if host not in scenario.hosts}) if cut is None else cut - 1
