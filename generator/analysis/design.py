@@ -65,7 +65,7 @@ def analyse(arch: Architecture, facts: Catalog) -> Analysis:
     summaries = {name: [Summary(s, stopped) for s, stopped in zip(found[name], engine.stopped(found[name]),
                                                                   strict=True)]
                  for name in SUMMARISED}
-    control = [oid for oid, op in engine.facts.operations.items() if op.plane == "control"]
+    control = engine.facts.control_operations
     baseline = engine.phase(Scenario(), "immediate").operations
     offered = [oid for oid in control if baseline[oid].state != DOWN]
     stopped = [Outage(impact.recovery_seconds[oid], oid, ", ".join(impact.scenario.failed))

@@ -112,6 +112,7 @@ class Engine:
         self._before = sorted({name for gate in self.model.gates.values() for name in gate.inputs
                                if name.startswith("before:")})
         self._closures: dict[str, list[str]] = {}
+        self._values: dict[tuple[Scenario, Phase], dict[str, bool]] = {}  # the scenario at hand's, per phase
 
     # ---- scenarios ----------------------------------------------------------------------------------
 
@@ -146,7 +147,16 @@ class Engine:
 
     def values(self, scenario: Scenario, phase: Phase) -> dict[str, bool]:
         """Every gate's value in a phase: the platform's, the VMs', services' and operations', and the
-        phase's own (impairments, degradation)."""
+        phase's own (impairments, degradation). Memoised for the scenario at hand (its repair sets and
+        summaries ask again); callers must not change what it returns."""
+        key = (scenario, phase)
+        if key not in self._values:
+            if any(known != scenario for known, _ in self._values):
+                self._values.clear()
+            self._values[key] = self._evaluated(scenario, phase)
+        return self._values[key]
+
+    def _evaluated(self, scenario: Scenario, phase: Phase) -> dict[str, bool]:
         placed = self._placement(scenario, phase)
         before = self.before(scenario) if phase == "after-restart" else ()
         events = self._events(scenario)
@@ -159,7 +169,7 @@ class Engine:
         member of a service lost at once, which some services do not come back from by themselves)."""
         if not self._before or self.arch.platform.ha == "none":
             return []
-        now = self.model.evaluate_one(self._placement(scenario, "immediate").where, scenario.services)
+        now = self.values(scenario, "immediate")
         return [name for name in self._before if now[name[len("before:"):]]]
 
     def latched(self, scenario: Scenario) -> set[str]:

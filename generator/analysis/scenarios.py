@@ -48,11 +48,7 @@ def platform_parts(arch: Architecture) -> list[Scenario]:
 
 def part_names(arch: Architecture) -> list[str]:
     """The names of the platform's parts a scenario can fail."""
-    names = [arch.platform.witness.name] if arch.platform.witness else []
-    names += [level.name for level in arch.platform.fencing or []]
-    names += [s.name for s in arch.storage if s.kind != "local"]
-    names += [s.name for s in arch.switches] + [m.name for m in arch.management]
-    return names
+    return [part.name for part in arch.platform_parts()]
 
 
 def in_domains(arch: Architecture, domains: frozenset[str], hosts: frozenset[str] = frozenset(),

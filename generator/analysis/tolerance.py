@@ -63,7 +63,7 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
             minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
             cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
             cut_sets_exact=not cut_short, unavailability=probabilities[oid])
-    control = [result[oid].tolerates for oid, op in engine.facts.operations.items()
-               if op.plane == "control" and result[oid].tolerates is not None]
+    control = [result[oid].tolerates for oid in engine.facts.control_operations
+               if result[oid].tolerates is not None]
     return Tolerance(max_order, True, min(control, default=hosts), result)
 

@@ -264,6 +264,11 @@ class Catalog(_Strict):
     _made_from: Catalog | None = PrivateAttr(default=None)  # a design's catalog: the one it was made from
     _designs: dict[tuple, Catalog] = PrivateAttr(default_factory=dict)  # what for_design and for_architecture made
 
+    @property
+    def control_operations(self) -> list[str]:
+        """The ids of the control-plane operations (the API's), in the catalog's order."""
+        return [oid for oid, op in self.operations.items() if op.plane == "control"]
+
     def required_services(self, networking: Networking) -> list[str]:
         return [sid for sid, s in self.services.items() if s.deploy == "required" and s.belongs_to(networking)]
 

@@ -2,9 +2,9 @@
 
 `FORMATS` maps each format to the module that writes it; `formats_for` tells which apply to an
 architecture (the hypervisor's own script, both inventories, the drill and the Open-PSA fault tree).
-Every output starts with a header naming the architecture and the generator, and quotes names for the
-shell or PowerShell even
-though the schema only lets slugs through.
+Every writer is `write(arch, facts, analysis=None)`. Every output starts with a header naming the
+architecture and the generator, and quotes names for the shell or PowerShell even though the schema
+only lets slugs through.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ FORMATS: dict[str, ModuleType] = {
     "pcs": pcs, "powercli": powercli, "hyperv": hyperv,
     "kolla-inventory": kolla, "openstack-ansible": openstack_ansible, "drill": drill, "open-psa": open_psa,
 }
-# Formats that read the impact engine's answers: given the caller's analysis, they reuse its work.
-READ_THE_ANALYSIS = frozenset({"pcs", "drill"})
 HYPERVISOR_FORMAT = {"kvm": "pcs", "vsphere": "powercli", "hyperv": "hyperv"}
 
 
@@ -38,6 +36,6 @@ def export(arch: Architecture, facts: Catalog, fmt: str, analysis: Analysis | No
     if fmt not in formats_for(arch):
         raise ExportError(f"{fmt} does not apply to a {arch.platform.hypervisor} architecture; "
                           f"use one of: {', '.join(formats_for(arch))}")
-    if fmt in READ_THE_ANALYSIS:
-        return FORMATS[fmt].write(arch, facts, analysis)
-    return FORMATS[fmt].write(arch, facts)
+    # Every writer takes the same arguments; those that read the impact engine's answers (pcs, drill)
+    # reuse the caller's analysis when there is one.
+    return FORMATS[fmt].write(arch, facts, analysis)

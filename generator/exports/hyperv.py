@@ -7,6 +7,7 @@ https://learn.microsoft.com/en-us/windows-server/failover-clustering/cluster-vm-
 
 from __future__ import annotations
 
+from generator.analysis.design import Analysis
 from generator.analysis.placement import restart_priority
 from generator.catalog import Catalog
 from generator.exports.common import anti_affinity_groups, header, ps
@@ -19,7 +20,7 @@ WITNESS = {
 }
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     hosts = ",".join(ps(h.name) for h in arch.hosts)
     out = [header(arch, "PowerShell (FailoverClusters) script", "#"), "$ErrorActionPreference = 'Stop'\n\n",
            "# 1. The cluster (run on one node; storage is added separately).\n",

@@ -17,12 +17,13 @@ https://docs.openstack.org/kolla-ansible/latest/reference/databases/mariadb-guid
 from __future__ import annotations
 
 from generator import catalog
+from generator.analysis.design import Analysis
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.model.architecture import Architecture, is_slug
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     kolla = catalog.deployment().kolla
     for vm in arch.vms:  # an INI inventory cannot quote a host name: refuse anything but a slug
         if not is_slug(vm.name):

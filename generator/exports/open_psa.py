@@ -18,6 +18,7 @@ from xml.sax.saxutils import quoteattr
 from generator.analysis import availability
 from generator.analysis.compile import compile_model
 from generator.analysis.cut_sets import minimal_combinations
+from generator.analysis.design import Analysis
 from generator.analysis.gates import PART_EVENTS, STATE_EVENTS, TRUE, FailureModel
 from generator.catalog import Catalog
 from generator.exports.common import header
@@ -29,7 +30,7 @@ _TRUE: Formula = ("true",)
 _FALSE: Formula = ("false",)
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     model = compile_model(arch, facts)
     q = availability.host_unavailability(arch, facts)
     tree = _Tree(model)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import yaml
 
 from generator import catalog
+from generator.analysis.design import Analysis
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.model.architecture import Architecture
@@ -20,7 +21,7 @@ def release_of(arch: Architecture) -> str:
     return arch.openstack.release if arch.openstack.release in osa.releases else osa.default_release
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     osa = catalog.deployment().openstack_ansible
     release = release_of(arch)
     config: dict[str, object] = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from generator.analysis import placement
+from generator.analysis.design import Analysis
 from generator.analysis.placement import restart_priority
 from generator.catalog import Catalog
 from generator.exports.common import anti_affinity_groups, header, ps
@@ -28,7 +29,7 @@ def capacity_tolerance(arch: Architecture) -> int:
     return tolerated
 
 
-def write(arch: Architecture, facts: Catalog) -> str:
+def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
     failover = capacity_tolerance(arch)
     vcenter = ps(arch.management[0].name) if arch.management else "'REPLACE-WITH-VCENTER'"
     out = [header(arch, "PowerCLI script", "#"), "$ErrorActionPreference = 'Stop'\n\n",

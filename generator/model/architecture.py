@@ -11,6 +11,7 @@ cross-checks (`generator/crosscheck.py`), where they can point at the right line
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Annotated, Any, Literal
 
@@ -323,6 +324,32 @@ class Architecture(_Strict):
     decisions: list[Decision] = Field(default_factory=list, max_length=100, description="Design decisions.")
     waivers: list[Waiver] = Field(default_factory=list, max_length=100,
                                   description="Findings accepted for this design, each with a reason.")
+
+    def platform_parts(self) -> list[PlatformPart]:
+        """The management cluster's own parts that can fail alone, in the order a reader meets them: the
+        witness, the fencing levels (in order), shared storage, switches, management servers. A host's
+        local disk is none: it fails with its host."""
+        witness = self.platform.witness
+        parts = [PlatformPart(witness.name, "witness", witness.kind, witness.failure_domain)] if witness else []
+        parts += [PlatformPart(level.name, "fencing", level.kind, None, order=i)
+                  for i, level in enumerate(self.platform.fencing or [], start=1)]
+        parts += [PlatformPart(s.name, "storage", s.kind, s.failure_domain) for s in self.storage if s.kind != "local"]
+        parts += [PlatformPart(s.name, "switch", "switch", s.failure_domain) for s in self.switches]
+        parts += [PlatformPart(m.name, "management", m.kind, m.failure_domain, vm=m.vm) for m in self.management]
+        return parts
+
+
+@dataclasses.dataclass(frozen=True)
+class PlatformPart:
+    """One of the management cluster's own parts: its name, what it is (witness, fencing, storage, switch,
+    management) and of which kind (file-share, ipmi, ceph, vcenter, ...), where it sits."""
+
+    name: str
+    what: str
+    kind: str
+    failure_domain: str | None
+    order: int = 0  # a fencing level's place in the order Pacemaker tries them
+    vm: str | None = None  # a management server's VM, when it runs on the cluster
 
 
 def json_schema() -> dict[str, Any]:

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from diagrams import Cluster, Diagram, Edge, Node, setcluster, setdiagram
 
-from generator.analysis.engine import PhaseImpact
+from generator.analysis.engine import RANK, PhaseImpact
 from generator.catalog import Catalog, Service
 from generator.model.architecture import VM, Architecture, Host, is_slug
 
@@ -70,7 +70,6 @@ STATE_STYLE = {
 _TIMES = "\N{MULTIPLICATION SIGN}"
 _HA_WORDS = {"vip": "virtual IP"}  # how a service's instances share the work, where the catalog's word is terse
 _STATE_WORD = {"ok": "ok", "degraded": "DEGRADED", "down": "DOWN"}
-_RANK = {"ok": 0, "degraded": 1, "down": 2}
 
 _FONT = "sans-serif"
 # What `diagrams` sets for icons is reset to Graphviz's own defaults: its nodes are fixed 1.4 in squares with
@@ -336,7 +335,7 @@ def _vm(vm: VM, where: Mapping[str, str | None], impact: PhaseImpact | None) -> 
     if impact is not None:
         states = [_instance_state(sid, running, impact) for sid in vm.service_ids]
         lines = [f"{sid}: {_STATE_WORD[state]}" for sid, state in zip(vm.services, states, strict=True)]
-        style = STATE_STYLE[max(states, key=_RANK.__getitem__, default="down" if not running else "ok")]
+        style = STATE_STYLE[max(states, key=RANK.__getitem__, default="down" if not running else "ok")]
         if not running:
             header.append("DOWN")
     return Node(_label(header, lines), nodeid=f"vm--{vm.name}", width="1.9", **style, **_component("vm", vm.name))
@@ -350,16 +349,12 @@ def _instance_state(sid: str, running: bool, impact: PhaseImpact) -> str:
 
 
 def _parts(arch: Architecture) -> list[tuple[str, str, str | None]]:
-    """The platform's parts a scenario can fail (`scenarios.part_names`), each with what it is and the
+    """The platform's parts a scenario can fail (`Architecture.platform_parts`), each with what it is and the
     failure domain it sits in."""
-    witness = arch.platform.witness
-    parts = [(witness.name, f"witness ({witness.kind})", witness.failure_domain)] if witness else []
-    parts += [(level.name, f"fencing ({level.kind})", None) for level in arch.platform.fencing or []]
-    parts += [(s.name, f"storage ({s.kind})", s.failure_domain) for s in arch.storage if s.kind != "local"]
-    parts += [(s.name, "switch", s.failure_domain) for s in arch.switches]
-    parts += [(m.name, f"management ({m.kind})" + (f" on VM {m.vm}" if m.vm else ""), m.failure_domain)
-              for m in arch.management]
-    return parts
+    words = {"witness": "witness ({kind})", "fencing": "fencing ({kind})", "storage": "storage ({kind})",
+             "switch": "switch", "management": "management ({kind})"}
+    return [(p.name, words[p.what].format(kind=p.kind) + (f" on VM {p.vm}" if p.vm else ""), p.failure_domain)
+            for p in arch.platform_parts()]
 
 
 def _part_rows(parts: list[tuple[str, str, str | None]]) -> list[list[Node]]:

@@ -116,10 +116,6 @@ def _components(engine: Engine, parts: list[str]) -> list[dict[str, str]]:
 
 def _part_kinds(engine: Engine) -> dict[str, str]:
     """What each of the platform's parts is, by name: "witness", "switch", "fencing (ipmi)", ..."""
-    arch = engine.arch
-    kinds = {arch.platform.witness.name: "witness"} if arch.platform.witness else {}
-    kinds |= {level.name: f"fencing ({level.kind})" for level in arch.platform.fencing or []}
-    kinds |= {s.name: f"{s.kind} storage" for s in arch.storage if s.kind != "local"}
-    kinds |= {s.name: "switch" for s in arch.switches}
-    kinds |= {m.name: m.kind for m in arch.management}
-    return kinds
+    words = {"witness": "witness", "fencing": "fencing ({kind})", "storage": "{kind} storage", "switch": "switch",
+             "management": "{kind}"}
+    return {p.name: words[p.what].format(kind=p.kind) for p in engine.arch.platform_parts()}

@@ -45,9 +45,7 @@ def of(analysis: Analysis, set_names: list[str], facts: Catalog) -> dict[str, An
     phases = {}
     summaries = {}
     for phase in PHASES:
-        summaries[phase] = [{"label": column["label"], "text": phrases.summary(impact.scenario,
-                                                                                impact.phase(phase))}
-                            for column, impact in zip(columns, impacts, strict=True)]
+        summaries[phase] = [{"text": phrases.summary(impact.scenario, impact.phase(phase))} for impact in impacts]
         rows = []
         for oid, operation in facts.operations.items():
             cells = []
@@ -75,7 +73,7 @@ def summary(found: list[Summary], facts: Catalog, noun: str) -> dict[str, Any]:
     """Many scenarios in a few lines: control-plane operations grouped by how many of the scenarios stop
     them right after the failure and after the restarts ("3 of 6 host pairs stop boot-instance, ..."),
     with the full list for a collapsed table."""
-    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
+    control = facts.control_operations
     grouped: dict[tuple[int, int], list[str]] = {}
     examples: dict[tuple[int, int], list[str]] = {}
     for oid in control:

@@ -1,9 +1,11 @@
 """Render the site's pages from the Jinja2 templates in `generator/render/templates/`.
 
-Templates are files of this package, never text from an architecture. Every value a template prints
-goes through `text.inline` (plain text, safe in Markdown) unless it is already `Markup`, which only
-this project's own code creates (sanitised summaries, generated links and tables). So a template that
-forgets to escape a value still cannot let YAML text become Markdown or HTML.
+Templates are files of this package, never text from an architecture. The Markdown templates (`*.md.j2`)
+pass every value through `text.inline` (plain text, safe in Markdown) unless it is already `Markup`, which
+only this project's own code creates (sanitised summaries, generated links and tables). The HTML
+fragments (`*.html.j2`, placed after Markdown has run) are rendered with Jinja2's autoescaping, so every
+value is HTML-escaped unless it is `Markup`. Either way a template that forgets to escape a value still
+cannot let YAML text become Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -44,32 +46,42 @@ def environment() -> jinja2.Environment:
     env.filters["code"] = code
     env.filters["url"] = url
     env.filters["anchor"] = anchor
-    env.filters["rendered"] = rendered
+    return env
+
+
+@functools.cache
+def html_environment() -> jinja2.Environment:
+    """The environment of the HTML fragments: autoescaping, so values are escaped for HTML (a macro's
+    output is `Markup` already, and is not escaped twice)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.render", "templates"),
+        autoescape=True,
+        finalize=lambda value: "" if value is None else value,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["seconds"] = seconds
+    env.filters["preformatted"] = preformatted
     env.filters["mark"] = mark
-    env.filters["html_text"] = html_text
+    env.filters["oneline"] = oneline
     return env
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    env = html_environment() if template.endswith(".html.j2") else environment()
+    return env.get_template(template).render(**context)
 
 
-def rendered(output: str) -> Markup:
-    """The output of a macro of these templates: its values went through `_finalize` when the macro
-    rendered them (macros return plain strings when autoescaping is off), so it is not escaped twice.
-    For macro calls only, never for a value."""
-    return Markup(output)
+def oneline(value: object) -> str:
+    """Text on one line: every run of whitespace, newlines included, as one space."""
+    return " ".join(str(value).split())
 
 
 def mark(value: str) -> Markup:
     """A state in a matrix cell, whose class gives the colour: the symbol and the word."""
     return Markup(STATE_MARK[value])
-
-
-def html_text(value: object) -> Markup:
-    """Plain text for a raw HTML block of a page (which Markdown leaves alone): HTML-escaped, newlines
-    as spaces. Lighter than `inline`, for long generated texts such as reasons; never for Markdown."""
-    return Markup.escape(" ".join(str(value).split()))
 
 
 def seconds(value: int | None) -> Markup:

@@ -11,8 +11,8 @@ snippet include or an attribute list on the site. Three ways in, and only three:
 - `markdown_html(text)`: the Markdown of a summary, rendered without any extension, then cleaned by
   nh3 (an allowlist sanitiser) so that no script, event handler, style or `javascript:` link
   survives. The result is raw HTML for a page, with `<`, `[` and `{` in its text escaped.
-- `pages.html_text(value)`: plain text for the HTML fragments and raw HTML blocks that Markdown never
-  reads (`site.insert_fragments`): HTML-escaped, newlines as spaces.
+- the HTML fragments that Markdown never reads (`site.builder.insert_fragments`) are rendered with
+  Jinja2's autoescaping (`pages.html_environment`): every value HTML-escaped.
 """
 
 from __future__ import annotations

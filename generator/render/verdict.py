@@ -16,7 +16,7 @@ WEAKEST_LISTED = 4
 
 def of(analysis: Analysis, findings: list[dict], waived: list, facts: Catalog) -> dict[str, Any]:
     tolerance = analysis.tolerance
-    control = [oid for oid, op in facts.operations.items() if op.plane == "control"]
+    control = facts.control_operations
     domains = []
     for impact in analysis.sets.get("failure domains", []):
         stops = [oid for oid in control if impact.after_restart.operations[oid].state == DOWN]
@@ -34,7 +34,7 @@ def least_available(analysis: Analysis, facts: Catalog) -> dict[str, str] | None
     """The control-plane operation host failures stop most often, with its yearly downtime and nines
     (None when none has a figure)."""
     values = [(op.unavailability, oid) for oid, op in analysis.tolerance.operations.items()
-              if op.unavailability is not None and facts.operations[oid].plane == "control"]
+              if op.unavailability is not None and oid in facts.control_operations]
     if not values:
         return None
     probability, oid = max(values)

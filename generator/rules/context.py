@@ -101,7 +101,7 @@ class RuleContext:
     def stops(self, scenario: Scenario, sid: str) -> Node | None:
         """Why the engine says a deployed service is down right after `scenario`'s failures (None: it is
         not): what a rule words a single point of failure's consequence from."""
-        state = self.engine.phase(scenario, "immediate").services[sid]
+        state = self.engine.phase(scenario, "immediate", margins=False).services[sid]
         return state.explanation if state.state == "down" else None
 
     def quorum_losses(self, part: str) -> Iterator[QuorumLoss]:

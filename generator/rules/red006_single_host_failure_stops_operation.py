@@ -87,11 +87,10 @@ SUMMARY = "The failure of one host stops a control-plane operation."
 def check(ctx: RuleContext) -> Iterator[Finding]:
     engine = ctx.engine
     # Operations this design offers at all (not those needing a service it does not deploy).
-    working = engine.phase(Scenario(), "immediate").operations
-    control = [oid for oid, op in ctx.catalog.operations.items() if op.plane == "control" and
-               working[oid].state != DOWN]
+    working = engine.phase(Scenario(), "immediate", margins=False).operations
+    control = [oid for oid in ctx.catalog.control_operations if working[oid].state != DOWN]
     for index, scenario in enumerate(single_hosts(ctx.arch)):
-        phase = engine.phase(scenario, "immediate")
+        phase = engine.phase(scenario, "immediate", margins=False)
         stopped = [oid for oid in control if phase.operations[oid].state == DOWN]
         if stopped:
             [host] = scenario.hosts

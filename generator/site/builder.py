@@ -218,6 +218,8 @@ def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug
             f"architectures/{slug}/topology.svg": renderer.svg(diagram.topology(arch, facts))}
 
 
+CUT_SETS_LISTED = 8  # per operation in the tolerance table; the command line lists more
+
 EXPORT_FILES = {"pcs": "pcs.sh", "powercli": "powercli.ps1", "hyperv": "hyperv.ps1",
                 "kolla-inventory": "kolla-multinode.ini", "openstack-ansible": "openstack_user_config.yml",
                 "drill": "failure-drill.txt", "open-psa": "fault-tree.xml"}
@@ -307,7 +309,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
         maintenance=matrix.summary(analysis.summaries["maintenance then a failure"], facts,
                                    "maintenance-then-failure scenarios"),
         parts=_platform_parts(arch), not_offered=not_offered,
-        tolerance=analysis.tolerance, availability=_availability(analysis),
+        tolerance=analysis.tolerance, availability=_availability(analysis), cut_sets_listed=CUT_SETS_LISTED,
         unavailable={oid: phrases.unavailable(op) for oid, op in analysis.tolerance.operations.items()
                      if op.unavailable is not None},
         host_unavailability=f"{facts.platforms[arch.platform.hypervisor].host_reliability.unavailability:.2g}",
@@ -320,15 +322,12 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
 
 
 def _platform_parts(arch: Architecture) -> list[dict]:
-    """The platform's own parts the design declares, by name and kind, in the order of the file."""
-    parts = [{"name": arch.platform.witness.name, "kind": f"{arch.platform.witness.kind} witness"}] \
-        if arch.platform.witness else []
-    parts += [{"name": level.name, "kind": f"fencing level {i}, {level.kind}"}
-              for i, level in enumerate(arch.platform.fencing or [], start=1)]
-    parts += [{"name": s.name, "kind": f"{s.kind} storage"} for s in arch.storage]
-    parts += [{"name": s.name, "kind": "switch"} for s in arch.switches]
-    parts += [{"name": m.name, "kind": m.kind + ("" if m.vm else ", outside the cluster")} for m in arch.management]
-    return parts
+    """The platform's own parts the design declares, by name and kind (`Architecture.platform_parts`)."""
+    words = {"witness": "{kind} witness", "fencing": "fencing level {order}, {kind}", "storage": "{kind} storage",
+             "switch": "switch", "management": "{kind}"}
+    return [{"name": p.name, "kind": words[p.what].format(kind=p.kind, order=p.order)
+             + (", outside the cluster" if p.what == "management" and not p.vm else "")}
+            for p in arch.platform_parts()]
 
 
 def _placement_rows(arch: Architecture) -> list[dict]:
