@@ -110,12 +110,12 @@ def states(eng: Engine, scenario: Scenario, phase: str) -> dict[str, str]:
         needs = operation.needs(eng.arch.openstack.networking)
         data = operation.plane == "data"
 
-        def is_down(sid: str) -> bool:
+        def is_down(sid: str, data: bool = data) -> bool:
             if sid not in deployed:
                 return not eng.facts.services[sid].external
             return own[sid].state == DOWN if data else down[sid]
 
-        def is_impaired(sid: str) -> bool:
+        def is_impaired(sid: str, data: bool = data) -> bool:
             return sid in deployed and (own[sid].impaired if data else impaired[sid])
 
         if any(map(is_down, needs.requires)) or any(all(map(is_down, group)) for group in needs.requires_any):

@@ -79,7 +79,8 @@ def test_a_change_to_the_code_or_catalog_changes_every_key(tmp_path):
     shutil.copytree(build_cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     original = build_cache.code_fingerprint(copy)
     assert build_cache.code_fingerprint(copy) == original  # stable
-    for changed in ("catalog/services.yaml", "render/templates/architecture.md.j2", "rules/red004_instances_share_host.py"):
+    for changed in ("catalog/services.yaml", "render/templates/architecture.md.j2",
+                    "rules/red004_instances_share_host.py"):
         path = copy / changed
         text = path.read_bytes()
         path.write_bytes(text + b"\n")

@@ -54,7 +54,7 @@ def test_the_compiled_gates_equal_the_service_layer_in_both_phases(case):
     arch, scenario, more = case
     eng = Engine(arch, FACTS)
     for failed in (scenario, more):
-        impact = eng.evaluate(failed)
+        impact = eng.evaluate(failed, margins=False)
         for phase in ("immediate", "after-restart"):
             got = impact.phase(phase)
             assert {oid: op.state for oid, op in got.operations.items()} == reference.states(eng, failed, phase)
@@ -75,7 +75,7 @@ def test_the_gates_say_what_the_service_layer_says_on_the_shipped_designs(path):
     for failed in [Scenario(hosts=frozenset([h])) for h in hosts] + [
             Scenario(vms=frozenset([vm.name])) for vm in arch.vms] + [
             Scenario(hosts=frozenset(pair)) for pair in list(combinations(hosts, 2))[:12]]:
-        impact = eng.evaluate(failed)
+        impact = eng.evaluate(failed, margins=False)
         for phase in ("immediate", "after-restart"):
             engine_states = {oid: op.state for oid, op in impact.phase(phase).operations.items()}
             assert reference.states(eng, failed, phase) == engine_states, (failed, phase)
@@ -91,7 +91,8 @@ def test_many_scenarios_at_once_equal_one_at_a_time(case):
     batch = eng.stopped(scenarios)
     for scenario, stopped in zip(scenarios, batch, strict=True):
         for phase in ("immediate", "after-restart"):
-            single = {oid for oid, op in eng.phase(scenario, phase).operations.items() if op.state == DOWN}
+            single = {oid for oid, op in eng.phase(scenario, phase, margins=False).operations.items()
+                      if op.state == DOWN}
             assert stopped[phase] == single
 
 

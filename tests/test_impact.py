@@ -51,7 +51,8 @@ def test_losing_one_of_three_galera_members_keeps_everything_working():
     assert "down" not in states(impact.immediate).values()
     assert impact.immediate.services["galera"].state == "degraded"
     # db-01 is the member writes go through: the next one takes them, so galera works less well for a while.
-    assert cause(impact.immediate.services["galera"]) == "moves writes from db-01 to db-02 in about 10 s (db-01 failed)"
+    writes = "moves writes from db-01 to db-02 in about 10 s (db-01 failed)"
+    assert cause(impact.immediate.services["galera"]) == writes
     assert cause(fail(engine(KVM), "db-02").immediate.services["galera"]) == (
         "runs on 2 of 3 votes, still a majority (db-02 failed)")
 
@@ -60,8 +61,8 @@ def test_losing_two_galera_members_stops_authentication_and_every_api_write():
     impact = fail(engine(KVM), "db-01", "db-02")
     control = states(impact.immediate, "control")
     assert set(control.values()) == {"down"}
-    assert reason(impact.immediate.operations["authenticate"]) == ("needs keystone, which needs galera, which lost quorum: 1 of 3 votes up "
-                      "(db-01 failed; db-02 failed)")
+    assert reason(impact.immediate.operations["authenticate"]) == (
+        "needs keystone, which needs galera, which lost quorum: 1 of 3 votes up (db-01 failed; db-02 failed)")
 
 
 def test_losing_two_hosts_names_the_hosts_in_the_reason():

@@ -105,7 +105,6 @@ class Engine:
         self.model: FailureModel = compile_model(arch, facts)
         assert self.model.restarts is not None
         self.restart_seconds = self.model.restarts.restart_seconds
-        self.instances = {sid: [vm for vm in arch.vms if sid in vm.service_ids] for sid in self.model.services}
         self._placements: dict[tuple, Placement] = {}
         self._undisturbed: dict[str, MinCuts] = {}
         self._returned: dict[tuple[Scenario, Phase, int], tuple[list[tuple[str, ...]], dict]] = {}

@@ -18,16 +18,16 @@ from typing import Any
 from generator.analysis.gates import IMPAIRMENTS, FailureModel, Phase
 from generator.analysis.restarts import Placement
 
-# Node kinds: the operation, the services, the VMs, the platform's effects, and the failed parts.
+# Node kinds: the operation, the services it needs, the VMs; then the platform's effects ("quorum-lost",
+# "storage-down", "isolated", "unfenced", "level-down", "latched", "no-restart", "migration-blocked",
+# "local-disk", "no-room", "siblings"), and the failed parts (LEAF_OF_EVENT's, a VM or a service itself).
 OPERATION, SERVICE, VM = "operation", "service", "vm"
-EFFECTS = ("quorum-lost", "storage-down", "isolated", "unfenced", "latched", "no-restart", "migration-blocked")
-PARTS = ("host", "vm", "service", "witness", "storage", "switch", "fencing", "management", "domain", "maintenance")
 LEAF_OF_EVENT = {"host:": "host", "witness:": "witness", "storage:": "storage", "switch:": "switch",
                  "fencing:": "fencing", "management:": "management", "power:": "domain",
                  "maintenance:": "maintenance"}
-# How a service is down, or impaired, by its own gates, the first that holds (a service down only
-# through what it requires is `needs`).
-DOWN_HOW = ("failed", "latched", "quorum", "no-member")
+# How a service is impaired by its own members (a service's node says `how` it is down or impaired:
+# failed, missing, latched, quorum, no-member, one of these, thinned, shared; `needs` when only through
+# what it requires or uses).
 SERVICE_NOTES = ("model", "unit", "failover", "noun", "copies", "reschedule", "partial", "basis")
 IMPAIRED_HOW = tuple(prefix[:-1] for prefix in IMPAIRMENTS)
 
@@ -343,8 +343,6 @@ class Explainer:
         still = [self.node(g) for g in self._member_gates(sid) if self.holds(g)]
         return Node("latched", sid, {"down": [n.name for n in still]}, tuple(still))
 
-    def vms_down(self) -> list[str]:
-        return [vm for vm in self.model.vms if self.placement.where[vm] is None]
 
 
 def _distinct(nodes: list[Node]) -> list[Node]:

@@ -333,8 +333,3 @@ def _value(gate: Gate, inputs: list[bool]) -> bool:
     if gate.kind == "and":
         return all(inputs)
     return sum(w for w, v in zip(gate.weights, inputs, strict=True) if v) >= gate.k
-
-
-def value_of(gate: Gate, inputs: list[bool]) -> bool:
-    """A gate's value from its inputs' values, in their order."""
-    return _value(gate, inputs)

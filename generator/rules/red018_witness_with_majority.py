@@ -60,9 +60,10 @@ hosts:
 
 from collections.abc import Iterator
 
-from generator.analysis.compile import cluster_has_quorum, cluster_votes
-from generator.catalog import majority
+from generator.analysis.compile import cluster_has_quorum
+from generator.analysis.scenarios import in_domains
 from generator.model.problem import Severity
+from generator.render import phrases
 from generator.rules.context import Finding, RuleContext
 
 ID = "RED018"
@@ -77,15 +78,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     domain = witness.failure_domain
     inside = [host.name for host in ctx.arch.hosts if host.failure_domain == domain]
-    # The failure model decides: the cluster's quorum with the domain's hosts and the witness down.
-    if not ctx.model.platform_state({*inside, witness.name}).get("cluster-down"):
+    # The engine decides, and says what it does: the whole domain failing, the witness with it.
+    phase = ctx.engine.phase(in_domains(ctx.arch, frozenset([domain])), "immediate", margins=False)
+    quorum = [node for node in phase.effects if node.kind == "quorum-lost"]
+    if not quorum:
         return
-    total, witness_votes = cluster_votes(ctx.arch)
-    lost = len(inside) + witness_votes
     witnesses = ctx.catalog.platforms[ctx.arch.platform.hypervisor].witnesses
     yield Finding(("platform", "witness", "failure_domain"),
                   f"the witness `{witness.name}` is in failure domain {domain} with {len(inside)} of the "
-                  f"{len(ctx.arch.hosts)} hosts ({', '.join(inside)}): losing {domain} takes {lost} of the {total} "
-                  f"votes and leaves {total - lost}, short of the majority of {majority(total)}", witness.name,
+                  f"{len(ctx.arch.hosts)} hosts ({', '.join(inside)}): losing {domain}, "
+                  f"{phrases.effect_words(quorum, 'immediate')[0]}", witness.name,
                   "move the witness to a failure domain with fewer than half of the hosts, best one with none (a "
                   "third rack, room or site)" + (", or use a cloud witness" if "cloud" in witnesses else ""))

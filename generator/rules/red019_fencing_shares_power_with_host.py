@@ -54,7 +54,7 @@ platform:
 
 from collections.abc import Iterator
 
-from generator.model.architecture import HOST_POWERED, FencingLevel, Host
+from generator.model.architecture import HOST_POWERED
 from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
@@ -64,22 +64,16 @@ SEVERITY = Severity.WARNING
 SUMMARY = "Every Pacemaker fencing level loses power with the host it fences, so a power loss blocks recovery."
 
 
-def _survives(level: FencingLevel, host: Host) -> bool:
-    """Whether `level` can still fence `host` once the host (or its failure domain) has lost power."""
-    if level.kind == "sbd":
-        return True
-    return level.powered_by not in HOST_POWERED and level.powered_by != host.failure_domain
-
-
 def check(ctx: RuleContext) -> Iterator[Finding]:
     platform = ctx.arch.platform
     if platform.ha != "pacemaker" or not platform.fencing:
         return  # no fencing at all is RED010
     levels = platform.fencing
     # A host in no failure domain has no power loss apart from its own failure, which leaves its BMC
-    # answering (the engine's reading too): only hosts in a failure domain can strand their fencing.
-    stranded = [host for host in ctx.arch.hosts
-                if host.failure_domain is not None and not any(_survives(level, host) for level in levels)]
+    # answering: only hosts in a failure domain can strand their fencing. The failure model's fencing
+    # gates decide, with the host and its domain's power gone.
+    stranded = [host for host in ctx.arch.hosts if host.failure_domain is not None and ctx.model.platform_state(
+        {f"host:{host.name}", f"power:{host.failure_domain}"}).get(f"unfenced:{host.name}")]
     if not stranded:
         return
     whom = ("any host" if len(stranded) == len(ctx.arch.hosts) else

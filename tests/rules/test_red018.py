@@ -30,8 +30,8 @@ def test_qdevice_in_the_rack_of_half_the_hosts():
     assert where([problem]) == [at(text, 8, "rack-a")]
     assert problem.severity == "error"
     assert problem.message == ("the witness `witness` is in failure domain rack-a with 2 of the 4 hosts (kvm-01, "
-                               "kvm-02): losing rack-a takes 3 of the 5 votes and leaves 2, short of the majority "
-                               "of 3")
+                               "kvm-02): losing rack-a, the cluster lost quorum (2 of 5 votes up) and stops every VM "
+                               "it runs")
     assert problem.hint.endswith("(a third rack, room or site)")
 
 
@@ -40,7 +40,7 @@ def test_hyperv_witness_named_and_with_a_majority_of_hosts():
     [problem] = findings(text, "RED018")
     # With three nodes the dynamic witness has no vote: rack-a takes 2 of the 3.
     assert problem.message.startswith("the witness `fsw` is in failure domain rack-a with 2 of the 3 hosts")
-    assert "takes 2 of the 3 votes and leaves 1, short of the majority of 2" in problem.message
+    assert problem.message.endswith("losing rack-a, the cluster lost quorum (1 of 3 votes up) and stops every VM it runs")
     assert problem.hint.endswith("or use a cloud witness")
 
 
