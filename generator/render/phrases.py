@@ -36,10 +36,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "shard-lost": "lost {lost} of {total} shards",
         "every-copy-lost": "lost every agent some {noun}s live on",
         "copy-lost": "{noun}s fail over, {failover} s",
-        "only": "{predicate}; only {serving} {serve}",
+        "only": "{predicate}, so only {serving} {serve}",
     },
     # How an operation reaches its root services, in a `why`.
-    "link": {"needs": "needs", "one of": "needs", "uses": "uses", "only": "lost"},
+    "link": {"needs": "needs", "one of": "needs", "uses": "uses", "only": "partly needs"},
     # What made the root services so, in a `why`: failed parts by group ({names}), effects alone.
     "cause": {
         "failed": "{names} failed",

@@ -40,7 +40,8 @@ def test_hyperv_witness_named_and_with_a_majority_of_hosts():
     [problem] = findings(text, "RED018")
     # With three nodes the dynamic witness has no vote: rack-a takes 2 of the 3.
     assert problem.message.startswith("the witness `fsw` is in failure domain rack-a with 2 of the 3 hosts")
-    assert problem.message.endswith("losing rack-a, the cluster lost quorum (1 of 3 votes up) and stops every VM it runs")
+    assert problem.message.endswith("losing rack-a, the cluster lost quorum (1 of 3 votes up) and stops every VM it "
+                                    "runs")
     assert problem.hint.endswith("or use a cloud witness")
 
 
