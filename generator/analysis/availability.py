@@ -13,11 +13,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-try:
-    from dd import cudd as _bdd_module
-except ImportError:  # no compiled CUDD for this Python: the pure-Python package is the same API
-    from dd import autoref as _bdd_module
-
 from generator.analysis.gates import PART_EVENTS, STATE_EVENTS, TRUE, FailureModel
 from generator.catalog import Catalog
 from generator.model.architecture import Architecture
@@ -63,7 +58,7 @@ class Diagram:
 
     def __init__(self, model: FailureModel) -> None:
         self.model = model
-        self.bdd = _bdd_module.BDD()
+        self.bdd = _bdd_module().BDD()
         self.bdd.declare(*(_var(i) for i in range(len(model.parts))))
         self.index = {part: i for i, part in enumerate(model.parts)}
         self.event_index = {model.part_events[part]: i for part, i in self.index.items()}
@@ -137,3 +132,15 @@ class Diagram:
 
 def _var(index: int) -> str:
     return f"h{index}"
+
+
+def _bdd_module() -> Any:
+    """CUDD's BDDs through `dd`, or its pure-Python ones where no compiled CUDD exists for this Python (the
+    same API). Imported when first needed: `dd` brings networkx, which checking a file does not need."""
+    try:
+        from dd import cudd
+    except ImportError:
+        from dd import autoref
+
+        return autoref
+    return cudd
