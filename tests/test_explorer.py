@@ -167,6 +167,21 @@ def test_a_24_host_region_answers_every_mix_as_the_command_line_does(shipped_sit
     assert problems == []
 
 
+def test_copies_over_racks_and_monitors_answer_as_the_command_line_does(shipped_site, browser):
+    """A 32-host region whose Ceph pool keeps its copies over the racks and declares its monitors: hosts,
+    racks, switches and mixes, in both phases, on the page's evaluator."""
+    from test_storage_copies import engine as region_engine
+
+    engine = region_engine("{name: ceph-mgmt, kind: ceph, replicas_over: failure_domain, size: 3, min_size: 2, "
+                           "monitors: [esx-01, esx-05, esx-09]}")
+    data = json.loads(explorer.to_json(explorer.data(engine)))
+    chosen = [["part:tor-a"], ["domain:rack-a"], ["domain:rack-a", "domain:rack-b"], ["host:esx-01", "host:esx-05"],
+              ["part:tor-a", "part:tor-b"]] + mixes(engine, "large-region-32-racks", 20)
+    page, problems = open_page(browser, f"{shipped_site}architectures/{DESIGNS[0]}/")
+    compare(engine, chosen, browser_answers(page, chosen, margins=False, data=data), False, "large-region-32-racks")
+    assert problems == []
+
+
 def test_each_row_shows_the_why_and_the_page_the_summary(shipped_site, browser):
     """The contract the page keeps: each operation row holds `[data-whatif-why]` with exactly the command
     line's why, `data-state` is always a state, and the phase's root causes are said once above the rows."""

@@ -539,13 +539,10 @@
       var switches = this.gates[name].map(function (i) { return self.node(i); });
       return node("isolated", rest, { switches: switches.map(function (n) { return n.name; }) }, switches);
     }
-    if (kind === "storage-down") {
-      if (this.holds("storage:" + rest)) { return this.node("storage:" + rest); }
-      var spread = this.gates["storage-hosts:" + rest];
-      var gone = spread.filter(function (i) { return self.holds(i); }).map(function (i) { return self.node(i); });
-      var notes = this.data.notes[name] || {};
-      return node("storage-down", rest, { lost: gone.length, total: spread.length, tolerates: notes.tolerates,
-                                          storage: notes.kind }, gone);
+    if (kind === "storage-down") { return this.storageDown(rest); }
+    if (kind === "copies-lost") {
+      var lostHere = this.gates[name].filter(function (i) { return self.holds(i); }).map(function (i) { return self.node(i); });
+      return node("copies-lost", after(rest, "@"), { storage: rest.slice(0, rest.indexOf("@")) }, lostHere);
     }
     if (name === "cluster-down") {
       var votes = this.gates[name];
@@ -563,6 +560,30 @@
       return node("level-down", rest.split("@")[0], { host: rest.split("@")[1] }, why);
     }
     throw new Error("no explanation for " + name);
+  };
+
+  /* Storage down: failed as a whole, more of its hosts or failure domains lost than it tolerates, or its
+   * monitors without a majority. */
+  Explainer.prototype.storageDown = function (storage) {
+    var self = this;
+    if (this.holds("storage:" + storage)) { return this.node("storage:" + storage); }
+    var notes = this.data.notes["storage-down:" + storage] || {};
+    var facts = { tolerates: notes.tolerates, storage: notes.kind, lost: 0, total: 0, unit: "hosts" }, children = [];
+    [["storage-hosts:", "hosts"], ["storage-domains:", "failure domains"]].forEach(function (pair) {
+      var spread = pair[0] + storage;
+      if (self.holds(spread)) {
+        var lost = self.gates[spread].filter(function (i) { return self.holds(i); }).map(function (i) { return self.node(i); });
+        extend(facts, { lost: lost.length, total: self.gates[spread].length, unit: pair[1] });
+        children = children.concat(lost);
+      }
+    });
+    var monitors = "storage-monitors:" + storage;
+    if (this.gates[monitors] && this.holds(monitors)) {
+      var gone = this.gates[monitors].filter(function (i) { return self.holds(i); }).map(function (i) { return self.node(i); });
+      children.push(node("monitors-lost", storage, { up: this.gates[monitors].length - gone.length,
+                                                      total: this.gates[monitors].length }, gone));
+    }
+    return node("storage-down", storage, facts, children);
   };
 
   Explainer.prototype.latched = function (sid) {
@@ -745,8 +766,11 @@
       .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (x) { return x[2]; });
   };
 
+  /* A node's key in the phrase table: its kind, or for storage down by its monitors alone, that. */
+  function effectKey(n) { return n.kind === "storage-down" && !n.facts.lost ? "storage-down-monitors" : n.kind; }
+
   Words.prototype.causeWords = function (item, limit) {
-    var key = item.group.split(":")[0];
+    var key = starts(item.group, "storage-down:") ? effectKey(item.first) : item.group.split(":")[0];
     return fill(this.phrases.cause[key], extend({ names: joinListed(item.names, limit), name: item.first.name },
                                                  item.first.facts));
   };
@@ -810,7 +834,9 @@
       } else if (n.kind === "unfenced") {
         said.push(fill(table.unfenced, { names: n.name }));
       } else {
-        said.push(fill(table[n.kind], extend({ name: n.name }, n.facts)));
+        var names = joinListed(n.children.filter(function (c) { return c.kind !== "monitors-lost"; })
+          .map(function (c) { return c.name; }), NAMES_LISTED);
+        said.push(fill(table[effectKey(n)], extend({ name: n.name, names: names }, n.facts)));
       }
     });
     var down = where.filter(function (h) { return h === null; }).length;

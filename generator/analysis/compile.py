@@ -296,20 +296,39 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
         else:
             lost[host] = f"host:{host}"
     kinds = {}
+    domain_of = {host.name: host.failure_domain for host in arch.hosts}
     for store in arch.storage:
         kinds[store.name] = store.kind
         if store.kind == "local":
             continue
         events[store.name] = f"storage:{store.name}"
         inputs = [f"storage:{store.name}"]
-        tolerated = 1 if store.failures_to_tolerate is None else store.failures_to_tolerate
+        tolerated = store.copies_tolerated
         members = store.hosts or host_names
-        notes[f"storage-down:{store.name}"] = {"kind": store.kind, "tolerates": tolerated, "hosts": len(members)}
-        if store.kind in ("vsan", "ceph") and tolerated < len(members):
-            spread = Gate(f"storage-hosts:{store.name}", "atleast", tuple(lost[h] for h in members),
-                          (1,) * len(members), tolerated + 1)
-            gates[spread.name] = spread
-            inputs.append(spread.name)
+        notes[f"storage-down:{store.name}"] = {"kind": store.kind, "tolerates": tolerated}
+        if store.kind in ("vsan", "ceph"):
+            if store.replicas_over == "failure_domain":
+                # A copy of every object in each failure domain, on any of its hosts: a domain counts as lost
+                # (for some placement group, some object) once any of its hosts is.
+                units = []
+                for domain in dict.fromkeys(domain_of[h] for h in members):
+                    unit = Gate(f"copies-lost:{store.name}@{domain}", "or",
+                                tuple(lost[h] for h in members if domain_of[h] == domain))
+                    gates[unit.name] = unit
+                    units.append(unit.name)
+                spread_name = f"storage-domains:{store.name}"
+            else:
+                units, spread_name = [lost[h] for h in members], f"storage-hosts:{store.name}"
+            if tolerated < len(units):
+                gates[spread_name] = Gate(spread_name, "atleast", tuple(units), (1,) * len(units), tolerated + 1)
+                inputs.append(spread_name)
+            if store.monitors:
+                # The monitors' majority: without it no client gets a map or a ticket, and I/O stops.
+                count = len(store.monitors)
+                monitors = Gate(f"storage-monitors:{store.name}", "atleast", tuple(lost[h] for h in store.monitors),
+                                (1,) * count, count - majority(count) + 1)
+                gates[monitors.name] = monitors
+                inputs.append(monitors.name)
         gates[f"storage-down:{store.name}"] = Gate(f"storage-down:{store.name}", "or", tuple(inputs))
     stored = {vm: name for vm, name in vm_storage(arch).items() if name is not None and kinds[name] != "local"}
     stops = False
@@ -328,7 +347,6 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
             arch.platform.no_quorum_policy in (None, "stop"))
         notes["cluster-down"] = {"stops": stops, "freeze": arch.platform.no_quorum_policy == "freeze"}
     restart_events = {domain: f"power:{domain}" for domain in arch.failure_domains}
-    domain_of = {host.name: host.failure_domain for host in arch.hosts}
     if arch.platform.ha == "pacemaker":
         levels = arch.platform.fencing or []
         for level in levels:
@@ -366,8 +384,11 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
         restart_events |= {server.name: f"management:{server.name}" for server in arch.management}
     for host, names in switches_of.items():
         notes[f"isolated:{host}"] = {"switches": names}
+    # Storage spread over every host and taken down by nothing else than a number of them (min cuts treat it
+    # apart, see cut_sets.MinCuts.of).
     everywhere = tuple(name[len("storage-hosts:"):] for name, gate in gates.items()
-                       if name.startswith("storage-hosts:") and len(gate.inputs) == len(host_names))
+                       if name.startswith("storage-hosts:") and len(gate.inputs) == len(host_names)
+                       and f"storage-monitors:{name[len('storage-hosts:'):]}" not in gates)
     return _Platform(gates, events, restart_events, stored, frozenset(switches_of), stops, everywhere, notes)
 
 

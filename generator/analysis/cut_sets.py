@@ -252,7 +252,7 @@ class MinCuts:
                     storage is not None and self.state.get(f"storage-down:{storage}")) or storage in self.spread_down:
                 return True
             if self.hosts_only and (storage is None or (self.view and storage in self.model.spread_everywhere)
-                                    or f"storage-hosts:{storage}" not in self.model.gates):
+                                    or not self.model.taken_by_hosts(storage)):
                 # Its switches and storage do not fail any more (storage spread over every host is
                 # handled by `of`, which takes it down on purpose or not at all): its host alone.
                 return f"host:{host}"

@@ -270,14 +270,11 @@ class Explainer:
             stays = self.model.restarts is not None and not self.model.restarts.cut_off_restart
             return Node("isolated", rest, {"switches": [n.name for n in switches], "stays": stays}, tuple(switches))
         if kind == "storage-down":
-            if self.holds(f"storage:{rest}"):
-                return self.node(f"storage:{rest}")
-            spread = self.gates[f"storage-hosts:{rest}"]
-            lost = [self.node(i) for i in spread.inputs if self.holds(i)]
-            notes = self.model.notes.get(name, {})
-            return Node("storage-down", rest, {"lost": len(lost), "total": len(spread.inputs),
-                                               "tolerates": notes.get("tolerates"), "storage": notes.get("kind")},
-                        tuple(lost))
+            return self._storage_down(rest)
+        if kind == "copies-lost":  # a failure domain of storage whose copies go over domains lost a host
+            storage, domain = rest.split("@", 1)
+            lost = [self.node(i) for i in self.gates[name].inputs if self.holds(i)]
+            return Node("copies-lost", domain, {"storage": storage}, tuple(lost))
         if name == "cluster-down":
             gate = self.gates[name]
             lost = [self.node(i) for i in gate.inputs if self.holds(i)]
@@ -300,6 +297,27 @@ class Explainer:
             return Node("migration-blocked", "", {"servers": [s.split(":", 1)[1] for s in servers]},
                         tuple(_distinct(why)))
         raise ValueError(f"no explanation for {name}")
+
+    def _storage_down(self, storage: str) -> Node:
+        """Storage down: failed as a whole (its leaf), or more of its hosts or failure domains lost than it
+        tolerates, or its monitors without a majority."""
+        if self.holds(f"storage:{storage}"):
+            return self.node(f"storage:{storage}")
+        notes = self.model.notes.get(f"storage-down:{storage}", {})
+        facts: dict[str, Any] = {"tolerates": notes.get("tolerates"), "storage": notes.get("kind"), "lost": 0,
+                                 "total": 0, "unit": "hosts"}
+        children: list[Node] = []
+        for spread, unit in ((f"storage-hosts:{storage}", "hosts"), (f"storage-domains:{storage}", "failure domains")):
+            if self.holds(spread):
+                lost = [self.node(i) for i in self.gates[spread].inputs if self.holds(i)]
+                facts |= {"lost": len(lost), "total": len(self.gates[spread].inputs), "unit": unit}
+                children += lost
+        monitors = self.gates.get(f"storage-monitors:{storage}")
+        if monitors is not None and self.holds(monitors.name):
+            lost = [self.node(i) for i in monitors.inputs if self.holds(i)]
+            children.append(Node("monitors-lost", storage, {"up": len(monitors.inputs) - len(lost),
+                                                            "total": len(monitors.inputs)}, tuple(lost)))
+        return Node("storage-down", storage, facts, tuple(children))
 
     def _vm(self, vm: str) -> Node:
         down = self.placement.down.get(vm)

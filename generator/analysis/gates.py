@@ -9,8 +9,10 @@ builds it from a design and the catalog):
   not whether a VM runs), and `before:<gate>` (the gate's value right after the failure, read after the
   restarts); `TRUE` is always down;
 - the platform's gates over them: `isolated:<host>` (every switch of the host failed), `host-lost:`,
-  `storage-hosts:`, `storage-down:<name>`, `cluster-down` (the management cluster's quorum over host
-  votes and the witness), and for restarts `level-down:<level>@<host>`, `unfenced:<host>`,
+  storage spread over hosts (`storage-hosts:`, more of its hosts lost than it tolerates) or over failure
+  domains (`copies-lost:<storage>@<domain>`, `storage-domains:`), its monitors' majority
+  (`storage-monitors:`), `storage-down:<name>`, `cluster-down` (the management cluster's quorum over
+  host votes and the witness), and for restarts `level-down:<level>@<host>`, `unfenced:<host>`,
   `management-down:<name>` and `migration-blocked`;
 - `vm-down:<vm>` = its host, the VM itself, its host cut off, its storage, or (Hyper-V, Pacemaker
   with `stop`) the cluster's quorum. Evaluations take these values from a placement (which VMs run where
@@ -53,8 +55,8 @@ STATE_EVENTS = ("service:", "vm:", "before:")
 RESTART_EVENTS = ("fencing:", "management:", "power:")
 # Gates over the platform's parts, evaluated from the failed parts alone; the VM and service layers
 # above them are evaluated from a placement (which VMs run where), which these gates feed.
-PLATFORM_GATES = ("isolated:", "host-lost:", "storage-hosts:", "storage-down:", "cluster-down", "level-down:",
-                  "unfenced:", "management-down:", "migration-blocked")
+PLATFORM_GATES = ("isolated:", "host-lost:", "copies-lost:", "storage-hosts:", "storage-domains:", "storage-monitors:",
+                  "storage-down:", "cluster-down", "level-down:", "unfenced:", "management-down:", "migration-blocked")
 # Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
 # (`cluster-down`) can be taken out of the expansion and added back at the end.
 ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "latched:", "own:", "service-down:", "backend-down:",
@@ -183,6 +185,12 @@ class FailureModel:
         if self.cluster_stops_vms and state.get("cluster-down"):
             found.append("cluster-down")
         return found
+
+    def taken_by_hosts(self, storage: str) -> bool:
+        """Whether host failures alone can take a storage down: its copies spread over hosts or failure
+        domains, or its monitors' majority."""
+        kinds = ("storage-hosts", "storage-domains", "storage-monitors")
+        return any(f"{kind}:{storage}" in self.gates for kind in kinds)
 
     # ---- evaluation ---------------------------------------------------------------------------------
 

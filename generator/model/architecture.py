@@ -134,8 +134,29 @@ class Storage(_Strict):
         None, min_length=1, max_length=256,
         description="vsan and ceph: the hosts that hold its data (default: every host).")
     failures_to_tolerate: int | None = Field(
-        None, ge=0, le=4, description="vsan and ceph: host failures it survives (vSAN FTT; Ceph size minus min_size; "
-                                      "default 1).")
+        None, ge=0, le=4, description="vsan: failures of its hosts (or, with `replicas_over: failure_domain`, of its "
+                                      "fault domains) it survives, vSAN's FTT (default 1); ceph: host failures, "
+                                      "for a pool described without `size` and `min_size`.")
+    replicas_over: Literal["host", "failure_domain"] | None = Field(
+        None, description="vsan and ceph: where the copies of each object go: `host` (default: on different hosts) "
+                          "or `failure_domain` (Ceph's CRUSH failure domain, vSAN's fault domains: the hosts' "
+                          "declared failure domains). It serves while at most `size - min_size` (Ceph) or FTT "
+                          "(vSAN) of them have lost a host.")
+    size: int | None = Field(None, ge=1, le=10, description="ceph: copies of each placement group (default 3).")
+    min_size: int | None = Field(
+        None, ge=1, le=10, description="ceph: copies a placement group needs to serve I/O (default 2); below it, I/O "
+                                       "to it blocks.")
+    monitors: list[Slug] | None = Field(
+        None, min_length=1, max_length=9,
+        description="ceph: the hosts its monitors run on, whose majority it needs (default: not modelled).")
+
+    @property
+    def copies_tolerated(self) -> int:
+        """How many of its hosts (or failure domains) can be lost while it still serves: Ceph's size less
+        min_size, vSAN's FTT, or `failures_to_tolerate` (default 1)."""
+        if self.kind == "ceph" and (self.size is not None or self.min_size is not None):
+            return (3 if self.size is None else self.size) - (2 if self.min_size is None else self.min_size)
+        return 1 if self.failures_to_tolerate is None else self.failures_to_tolerate
     unavailability: float | None = Field(
         None, gt=0, lt=1, description="The fraction of time it is down as a whole (default: the catalog's estimate).")
 

@@ -139,7 +139,10 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
         check(("storage", i, "failure_domain"), "failure domain", store.failure_domain)
         for j, host in enumerate(store.hosts or []):
             check(("storage", i, "hosts", j), "host", host)
+        for j, host in enumerate(store.monitors or []):
+            check(("storage", i, "monitors", j), "host", host)
         kind_of(("storage", i, "kind"), f"has no `{store.kind}` storage", store.kind, platform.storage_kinds)
+        problems += _copies(arch, source, path, i) + _spread(arch, source, path, i)
     for i, switch in enumerate(arch.switches):
         check(("switches", i, "failure_domain"), "failure domain", switch.failure_domain)
         for j, host in enumerate(switch.hosts):
@@ -173,6 +176,58 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
                     f"vms[{i}]: `{vm.name}` names no storage, and the design declares several shared ones",
                     f"set storage: to one of {', '.join(s.name for s in arch.storage)}"))
     return problems
+
+
+def _copies(arch: Architecture, source: SourceMap, path: str, index: int) -> list[Problem]:
+    """Whether a storage's copies can be placed as described (`checks.STORAGE_COPIES`)."""
+    store = arch.storage[index]
+    found: list[Problem] = []
+
+    def report(key: str, message: str, hint: str) -> None:
+        found.append(checks.STORAGE_COPIES.at(path, source.value_at(("storage", index, key)),
+                                              f"storage[{index}]: `{store.name}` {message}", hint))
+
+    described = [key for key in ("size", "min_size", "monitors") if getattr(store, key) is not None]
+    if store.kind != "ceph":
+        for key in described:
+            report(key, f"is {store.kind} storage, and `{key}` describes a Ceph pool", f"remove `{key}`")
+        if store.replicas_over is not None and store.kind != "vsan":
+            report("replicas_over", f"is {store.kind} storage, which keeps no copies over hosts",
+                   "remove `replicas_over`; it applies to vsan and ceph")
+        return found
+    if store.failures_to_tolerate is not None and {"size", "min_size"} & set(described):
+        report("failures_to_tolerate", "gives both `failures_to_tolerate` and the pool's `size`/`min_size`",
+               "keep `size` and `min_size` (a pool serves while size - min_size copies may be lost), and remove "
+               "`failures_to_tolerate`")
+    if (store.size or 3) < (store.min_size or 2):
+        report("min_size", f"needs {store.min_size or 2} copies of each placement group but keeps {store.size or 3}",
+               "set min_size to at most size (Ceph's defaults: size 3, min_size 2)")
+    return found
+
+
+def _spread(arch: Architecture, source: SourceMap, path: str, index: int) -> list[Problem]:
+    """Copies over failure domains: every host of the storage in one, and as many domains as copies."""
+    store = arch.storage[index]
+    if store.replicas_over != "failure_domain" or store.kind not in ("ceph", "vsan"):
+        return []
+    members = store.hosts or [host.name for host in arch.hosts]
+    domain_of = {host.name: host.failure_domain for host in arch.hosts}
+    outside = [host for host in members if domain_of.get(host) is None]
+    at = source.value_at(("storage", index, "replicas_over"))
+    if outside:
+        return [checks.STORAGE_COPIES.at(path, at, f"storage[{index}]: `{store.name}` places copies over failure "
+                                         f"domains, but {', '.join(outside)} {'is' if len(outside) == 1 else 'are'} in "
+                                         "none", "give every host of it a failure_domain, or use replicas_over: host")]
+    domains = {domain_of[host] for host in members}
+    copies = (store.size or 3) if store.kind == "ceph" else 2 * (1 if store.failures_to_tolerate is None
+                                                                   else store.failures_to_tolerate) + 1
+    if len(domains) < copies:
+        what = "size" if store.kind == "ceph" else "2 * FTT + 1 (vSAN RAID-1)"
+        return [checks.STORAGE_COPIES.at(path, at, f"storage[{index}]: `{store.name}` keeps {copies} copies of each "
+                                         f"object ({what}) over failure domains, but its hosts are in {len(domains)}",
+                                         f"spread its hosts over {copies} failure domains at least, or keep fewer "
+                                         "copies, or use replicas_over: host")]
+    return []
 
 
 def _duplicates(report, key: str, values: list[str], what: str, field: str | None = None) -> None:

@@ -50,7 +50,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "no-room": "no room for {names}",
         "siblings": "only hosts with a sibling for {names}",
         "quorum-lost": "the cluster lost quorum",
-        "storage-down": "storage {name} lost {lost} of {total} hosts",
+        "storage-down": "storage {name} lost {lost} of {total} {unit}",
+        "storage-down-monitors": "storage {name} lost its monitors",
         "migration-blocked": "live migration blocked",
     },
     # A failed part as the subject of "failed".
@@ -71,7 +72,8 @@ PHRASES: dict[str, dict[str, str]] = {
                                       "runs and restarts nothing",
         "isolated-one": "host {names} is cut off from the others",
         "isolated-many": "hosts {names} are cut off from the others",
-        "storage-down": "storage {name} lost {lost} of its {total} hosts and tolerates {tolerates}",
+        "storage-down": "storage {name} lost {lost} of its {total} {unit} ({names}) and tolerates {tolerates}",
+        "storage-down-monitors": "storage {name} lost its monitors' majority",
         "unfenced": "Pacemaker cannot fence {names}",
         "local-disk": "local disks keep {names} from restarting elsewhere",
         "no-room": "no host has room for {names}",
@@ -114,7 +116,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "domain": "failure domain {name} failed",
         "maintenance": "{name} is in maintenance",
         "quorum-lost": "the cluster lost quorum: {up} of {total} votes up",
-        "storage-down": "storage {name} ({storage}) lost {lost} of its {total} hosts and tolerates {tolerates}",
+        "storage-down": "storage {name} ({storage}) lost {lost} of its {total} {unit} and tolerates {tolerates}",
+        "storage-down-monitors": "storage {name} ({storage}) lost its monitors' majority",
+        "copies-lost": "failure domain {name} lost a host, and with it copies of {storage}",
+        "monitors-lost": "the monitors of {name} lost their majority: {up} of {total} up",
         "isolated": "{name} is cut off: every switch it is connected through ({switches}) failed",
         "unfenced": "Pacemaker cannot fence {name}",
         "level-down": "fencing level {name} cannot fence {host}",
@@ -209,7 +214,7 @@ def text(node: Node) -> str:
         servers = node.facts["servers"]
         return fill(table["migration-blocked"], {"servers": join_and(servers), "verb": "is" if len(servers) == 1
                                                  else "are"})
-    return fill(table[node.kind], {"name": node.name, **node.facts})
+    return fill(table[_effect_key(node)], {"name": node.name, **node.facts})
 
 
 def tree(node: Node) -> dict[str, Any]:
@@ -324,8 +329,13 @@ def _needs(roots: list[Node], limit: int) -> str:
 
 
 def _cause_words(group: str, names: list[str], first: Node, limit: int) -> str:
-    key = group.split(":", 1)[0]
+    key = _effect_key(first) if group.startswith("storage-down:") else group.split(":", 1)[0]
     return fill(PHRASES["cause"][key], {"names": join_listed(names, limit), "name": first.name, **first.facts})
+
+
+def _effect_key(node: Node) -> str:
+    """A node's key in the phrase table: its kind, or for storage down by its monitors alone, that."""
+    return "storage-down-monitors" if node.kind == "storage-down" and not node.facts.get("lost") else node.kind
 
 
 def consequence(node: Node) -> str:
@@ -376,7 +386,8 @@ def effect_words(effects: Iterable[Node], phase: Phase) -> list[str]:
         elif node.kind == "unfenced":
             said.append(fill(table["unfenced"], {"names": node.name}))
         else:
-            said.append(fill(table[node.kind], {"name": node.name, **node.facts}))
+            names = join_listed([c.name for c in node.children if c.kind != "monitors-lost"], NAMES_LISTED)
+            said.append(fill(table[_effect_key(node)], {"name": node.name, "names": names, **node.facts}))
     return said
 
 
@@ -479,9 +490,14 @@ def _stop_words(node: Node) -> str:
 def _storage_words(node: Node) -> str:
     if node.kind == "storage":
         return f"its storage {node.name} failed"
-    gone = [c.name for c in node.children]
-    return (f"its storage {node.name} ({node.facts['storage']}) lost {node.facts['lost']} of its "
-            f"{node.facts['total']} hosts ({join_and(gone)}) and tolerates {node.facts['tolerates']}")
+    said = []
+    if node.facts.get("lost"):
+        gone = [c.name for c in node.children if c.kind != "monitors-lost"]
+        said.append(f"lost {node.facts['lost']} of its {node.facts['total']} {node.facts['unit']} ({join_and(gone)}) "
+                    f"and tolerates {node.facts['tolerates']}")
+    said += [f"lost its monitors' majority ({c.facts['up']} of {c.facts['total']} up)" for c in node.children
+             if c.kind == "monitors-lost"]
+    return f"its storage {node.name} ({node.facts['storage']}) {' and '.join(said)}"
 
 
 def _blocker_words(node: Node, host: str | None) -> str:
