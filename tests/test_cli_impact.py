@@ -107,7 +107,7 @@ def test_two_hosts_of_three_say_the_root_cause_once_and_each_why_in_short(capsys
     text = " ".join(line.strip() for line in lines)
     # Said once, per phase, before the operations.
     assert text.count("The cluster lost quorum (1 of 3 votes up)") == 2
-    assert "storage ceph-mgmt lost 2 of its 3 hosts and tolerates 1" in text
+    assert "storage ceph-mgmt lost 2 of its 3 hosts (kvm-01 and kvm-02) and tolerates 1" in text
     assert "service galera stays down after losing every member at once" in text
     why = out[out.index("Why, right after the failure:"):]
     entries = [line for line in why.splitlines() if line.startswith("  ") and not line.startswith("     ")]

@@ -92,7 +92,19 @@ def shipped() -> dict[str, Architecture]:
     return found
 
 
-DESIGNS = {**shipped(), "kvm-four-hosts-preferred": generated("preferred")}
+def frozen() -> Architecture:
+    """kvm-three-hosts with no-quorum-policy=freeze, and its Ceph pool keeping copies on every host (so that two
+    hosts lost leave the third one's VMs their disks, and what Pacemaker does with them is what differs)."""
+    text = (ROOT / "architectures" / "kvm-three-hosts.yaml").read_text()
+    text = text.replace("  anti_affinity: mandatory\n", "  anti_affinity: mandatory\n  no_quorum_policy: freeze\n")
+    text = text.replace("{name: ceph-mgmt, kind: ceph, failures_to_tolerate: 1}",
+                        "{name: ceph-mgmt, kind: ceph, size: 3, min_size: 1}")
+    checked = check_bytes(text.encode(), "kvm-three-hosts.yaml", "kvm-three-hosts")
+    assert checked.architecture is not None and "freeze" in text and "min_size: 1" in text, checked.problems
+    return checked.architecture
+
+
+DESIGNS = {**shipped(), "kvm-four-hosts-preferred": generated("preferred"), "kvm-three-hosts-freeze": frozen()}
 
 
 def quorate(arch: Architecture, down: set[str]) -> bool:
@@ -254,9 +266,11 @@ def test_a_failed_host_coming_back_gets_its_vms_back_without_stopping_any(cluste
 NO_QUORUM = [(design, pair) for design, arch in DESIGNS.items()
              for pair in itertools.combinations([host.name for host in arch.hosts], 2)
              if not quorate(arch, set(pair))]
+STOPPING = [(design, pair) for design, pair in NO_QUORUM if DESIGNS[design].platform.no_quorum_policy is None]
+FREEZING = [(design, pair) for design, pair in NO_QUORUM if DESIGNS[design].platform.no_quorum_policy == "freeze"]
 
 
-@pytest.mark.parametrize(("design", "pair"), NO_QUORUM, ids=[f"{d}-{'+'.join(p)}" for d, p in NO_QUORUM])
+@pytest.mark.parametrize(("design", "pair"), STOPPING, ids=[f"{d}-{'+'.join(p)}" for d, p in STOPPING])
 def test_two_hosts_down_without_quorum_stop_every_vm_and_start_none(clusters, design, pair):
     cluster = clusters[design].result()
     before = running(cluster.settled.cib)
@@ -272,3 +286,26 @@ def test_two_hosts_down_without_quorum_stop_every_vm_and_start_none(clusters, de
     # ENGINE COMPARISON (cluster quorum in the engine): the after-restart phase has every VM down too.
     impact = Engine(cluster.arch, FACTS).evaluate(Scenario(hosts=frozenset(pair)))
     assert per_host(impact.after_restart.where) == {None: sorted(before)}
+
+
+def test_the_designs_include_one_that_freezes():
+    assert FREEZING and STOPPING
+
+
+@pytest.mark.parametrize(("design", "pair"), FREEZING, ids=[f"{d}-{'+'.join(p)}" for d, p in FREEZING])
+def test_two_hosts_down_with_freeze_keep_the_survivors_and_start_none(clusters, design, pair):
+    """no-quorum-policy=freeze: the partition without quorum keeps what it runs and starts nothing."""
+    cluster = clusters[design].result()
+    before = running(cluster.settled.cib)
+    lost = cluster.fail(*pair, execute=False)
+    assert lost.fenced == set()
+    for vm, host in before.items():
+        operations = {(a.operation, a.node) for a in lost.of(vm)}
+        assert not {op for op, _ in operations} & {"start", "migrate_to", "migrate_from"}, (vm, operations)
+        if host not in pair:
+            assert not {op for op, _ in operations} & {"stop"}, f"{vm} is stopped on {host} under freeze"
+    # The engine: the survivor's VMs run (their storage keeps a copy there), the others stay down.
+    impact = Engine(cluster.arch, FACTS).evaluate(Scenario(hosts=frozenset(pair)), margins=False)
+    kept = {vm: host for vm, host in before.items() if host not in pair}
+    for phase in (impact.immediate, impact.after_restart):
+        assert {vm: host for vm, host in phase.where.items() if host is not None} == kept

@@ -200,3 +200,64 @@ vms:
     assert after.services["galera"].state == "degraded"
     assert cause(after.services["galera"]) == ("runs db-01 and db-02 both in rack-b now: one more failure domain "
                                               "failure would take both")
+
+
+def with_policy(value: str | None, storage: str = "{name: ceph-mgmt, kind: ceph, size: 3, min_size: 1}",
+                switches: str = ""):
+    """kvm-three-hosts with a no-quorum-policy, a pool that keeps a copy on every host, and any switches."""
+    text = (ROOT / "architectures" / "kvm-three-hosts.yaml").read_text()
+    if value is not None:
+        text = text.replace("  anti_affinity: mandatory\n", f"  anti_affinity: mandatory\n  no_quorum_policy: {value}\n")
+    text = text.replace("{name: ceph-mgmt, kind: ceph, failures_to_tolerate: 1}", storage)
+    if switches:
+        text = text.replace("\nvms:\n", f"\nswitches:\n{switches}vms:\n", 1)
+    result = check_bytes(text.encode(), "kvm-three-hosts.yaml", "kvm-three-hosts")
+    assert result.architecture is not None, result.problems
+    return result.architecture
+
+
+def test_freeze_with_storage_that_survives_keeps_the_third_hosts_vms_and_restarts_nothing():
+    impact = fail(with_policy("freeze"), "kvm-01", "kvm-02")
+    on_third = {"ctl-03", "db-03", "vol-02"}
+    assert running(impact.immediate) == running(impact.after_restart) == on_third
+    assert "no-quorum-policy=freeze restarts nothing" in vm_reason(impact.after_restart.vms["lb-01"])
+
+
+def test_demote_suicide_and_fence_stop_a_partition_without_quorum_like_stop():
+    stopped = fail(with_policy(None), "kvm-01", "kvm-02")
+    assert running(stopped.immediate) == set()
+    for value in ("demote", "suicide", "fence"):
+        impact = fail(with_policy(value), "kvm-01", "kvm-02")
+        assert running(impact.immediate) == running(impact.after_restart) == set(), value
+
+
+def test_ignore_keeps_the_survivor_serving_when_the_others_are_dead():
+    # Two hosts dead, no split: with ignore the third carries on, fences the dead ones and restarts their VMs
+    # where anti-affinity lets it (mandatory: none of the siblings' VMs may join their own kind).
+    impact = fail(with_policy("ignore"), "kvm-01", "kvm-02")
+    assert {"ctl-03", "db-03", "vol-02"} <= running(impact.immediate)
+    assert running(impact.after_restart) >= running(impact.immediate)
+    assert "cluster lost quorum" not in " ".join(vm_reason(node) for node in impact.immediate.vms.values())
+
+
+def test_ignore_in_a_split_takes_the_side_without_a_majority_to_lose():
+    # Each host behind its own switch: tor-1 and tor-2 fail, kvm-01 and kvm-02 are alive but cut off, and
+    # kvm-03 alone has no majority: it races them to fence, and refarch takes it to lose.
+    arch = with_policy("ignore", switches="  - {name: tor-1, hosts: [kvm-01]}\n  - {name: tor-2, hosts: [kvm-02]}\n"
+                                          "  - {name: tor-3, hosts: [kvm-03]}\n")
+    impact = fail(arch, "tor-1", "tor-2")
+    assert running(impact.immediate) == running(impact.after_restart) == set()
+    said = vm_reason(impact.immediate.vms["db-03"])
+    assert "while cut-off hosts run on, and with no-quorum-policy=ignore this side is taken to lose" in said
+
+
+def test_two_node_is_a_setting_with_pcs_default():
+    # Two hosts and no quorum device: pcs sets two_node, so one host keeps quorum; turned off, neither does.
+    from conftest import VALID, check
+
+    default = Engine(check(VALID).architecture, FACTS)
+    assert default.model.gates["cluster-down"].k == 2
+    assert running(fail(default.arch, "kvm-02").immediate) == {"db-01"}
+    off = check(VALID.replace("  fencing: ipmi\n", "  fencing: ipmi\n  two_node: false\n")).architecture
+    assert Engine(off, FACTS).model.gates["cluster-down"].k == 1
+    assert running(fail(off, "kvm-02").immediate) == set()

@@ -545,11 +545,13 @@
       return node("copies-lost", after(rest, "@"), { storage: rest.slice(0, rest.indexOf("@")) }, lostHere);
     }
     if (name === "cluster-down") {
-      var votes = this.gates[name];
+      // Its votes (with no-quorum-policy=ignore, `cluster-votes`, and a split: live hosts cut off).
+      var votes = this.data.notes[name] && this.data.notes[name].split ? this.gates["cluster-votes"] : this.gates[name];
       var lost = votes.filter(function (i) { return self.holds(i); }).map(function (i) { return self.node(i); });
       var quorum = this.data.notes[name] || {};
       return node("quorum-lost", "cluster", { up: votes.length - lost.length, total: votes.length,
-                                              stops: !!quorum.stops, freeze: !!quorum.freeze }, lost);
+                                              stops: !!quorum.stops, freeze: !!quorum.freeze, split: !!quorum.split },
+                  lost);
     }
     if (kind === "unfenced") {
       var levels = this.gates[name].filter(function (i) { return starts(i, "level-down:"); });
@@ -824,7 +826,9 @@
     effects.forEach(function (n) {
       if (n.kind === "quorum-lost") {
         var restarts = phase === "after-restart" && self.data.restarts.enabled && !self.data.haNone;
-        said.push(fill(table["quorum-lost" + (n.facts.stops ? "-stops" : "") + (restarts ? "-restarts" : "")], n.facts));
+        var key = n.facts.split ? "quorum-lost-split"
+          : "quorum-lost" + (n.facts.stops ? "-stops" : "") + (restarts ? "-restarts" : "");
+        said.push(fill(table[key], n.facts));
       } else if (n.kind === "isolated") {
         if (n.name === cutOff[0]) {
           said.push(fill(table[cutOff.length === 1 ? "isolated-one" : "isolated-many"], { names: joinAnd(cutOff) }));

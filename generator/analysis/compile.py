@@ -14,7 +14,7 @@ import dataclasses
 
 from generator.analysis.gates import TRUE, FailureModel, Gate, GateKind, Needs, Restarts
 from generator.analysis.placement import PRIORITIES, demands, restart_priority
-from generator.catalog import Catalog, majority
+from generator.catalog import Catalog, QuorumPolicy, majority
 from generator.model.architecture import ALWAYS_POWERED, HOST_POWERED, Architecture
 
 
@@ -262,8 +262,32 @@ def cluster_votes(arch: Architecture) -> tuple[int, bool]:
 
 
 def cluster_has_quorum(arch: Architecture) -> bool:
-    """Whether the platform has a cluster quorum that decides which hosts may run VMs."""
-    return arch.platform.ha in ("failover-cluster", "pacemaker") and arch.platform.no_quorum_policy != "ignore"
+    """Whether the platform has a cluster quorum that decides which hosts may run VMs (on Pacemaker with
+    no-quorum-policy=ignore only where a split leaves a side without it)."""
+    return arch.platform.ha in ("failover-cluster", "pacemaker")
+
+
+def quorum_policy(arch: Architecture, facts: Catalog) -> QuorumPolicy | None:
+    """What a partition without quorum does: Pacemaker's no-quorum-policy (`fence` is Pacemaker 2.1.9's name
+    for suicide), a failover cluster's fixed behaviour, or None where there is no cluster quorum."""
+    if not cluster_has_quorum(arch):
+        return None
+    platform = facts.platforms[arch.platform.hypervisor]
+    if arch.platform.ha == "pacemaker":
+        name = {"fence": "suicide", None: "stop"}.get(arch.platform.no_quorum_policy, arch.platform.no_quorum_policy)
+        return platform.quorum_policies[name]
+    loss = platform.quorum_loss
+    return QuorumPolicy(stops_vms=loss.stops_vms, restarts=False, basis=loss.basis, sources=loss.sources)
+
+
+def two_node(arch: Architecture) -> bool:
+    """Corosync's two_node (one of two votes keeps quorum): as declared, or as pcs sets it, for a Pacemaker
+    cluster of exactly two hosts and no qdevice."""
+    if arch.platform.ha != "pacemaker":
+        return False
+    if arch.platform.two_node is not None:
+        return arch.platform.two_node
+    return len(arch.hosts) == 2 and arch.platform.witness is None
 
 
 def vm_storage(arch: Architecture) -> dict[str, str | None]:
@@ -334,18 +358,28 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
     stops = False
     if arch.platform.witness is not None:
         events[arch.platform.witness.name] = f"witness:{arch.platform.witness.name}"
-    if cluster_has_quorum(arch):
+    policy = quorum_policy(arch, facts)
+    if policy is not None:
         total, witness_votes = cluster_votes(arch)
         votes = [lost[h] for h in host_names]
         if arch.platform.witness is not None and witness_votes:
             votes.append(f"witness:{arch.platform.witness.name}")
-        # Pacemaker sets two_node for a two-node cluster: one node keeps quorum (wait_for_all aside).
-        two_node = arch.platform.ha == "pacemaker" and total == 2 and len(host_names) == 2
-        k = total if two_node else total - majority(total) + 1
-        gates["cluster-down"] = Gate("cluster-down", "atleast", tuple(votes), (1,) * len(votes), k)
-        stops = facts.platforms[arch.platform.hypervisor].quorum_loss.stops_vms and (
-            arch.platform.no_quorum_policy in (None, "stop"))
-        notes["cluster-down"] = {"stops": stops, "freeze": arch.platform.no_quorum_policy == "freeze"}
+        # With two_node one node of two keeps quorum (wait_for_all decides only a node booting alone).
+        k = total if two_node(arch) and total == 2 else total - majority(total) + 1
+        if policy.on_split == "worse-side":
+            # no-quorum-policy=ignore: the survivors of dead nodes carry on; only where a split leaves live
+            # hosts on both sides does the side without a majority lose its VMs (the sides race to fence).
+            gates["cluster-votes"] = Gate("cluster-votes", "atleast", tuple(votes), (1,) * len(votes), k)
+            sides = [f"isolated:{h}" for h in host_names if h in switches_of]
+            if sides:
+                gates["cluster-split"] = Gate("cluster-split", "or", tuple(sides))
+                gates["cluster-down"] = Gate("cluster-down", "and", ("cluster-votes", "cluster-split"))
+            stops = bool(sides)
+        else:
+            gates["cluster-down"] = Gate("cluster-down", "atleast", tuple(votes), (1,) * len(votes), k)
+            stops = policy.stops_vms
+        notes["cluster-down"] = {"stops": stops, "freeze": not policy.stops_vms and not policy.restarts,
+                                 "split": policy.on_split is not None}
     restart_events = {domain: f"power:{domain}" for domain in arch.failure_domains}
     if arch.platform.ha == "pacemaker":
         levels = arch.platform.fencing or []

@@ -276,13 +276,15 @@ class Explainer:
             lost = [self.node(i) for i in self.gates[name].inputs if self.holds(i)]
             return Node("copies-lost", domain, {"storage": storage}, tuple(lost))
         if name == "cluster-down":
-            gate = self.gates[name]
+            # Its votes (with no-quorum-policy=ignore, `cluster-votes`, and a split: live hosts cut off).
+            gate = self.gates[name] if self.gates[name].kind == "atleast" else self.gates["cluster-votes"]
             lost = [self.node(i) for i in gate.inputs if self.holds(i)]
             notes = self.model.notes.get(name, {})
             restarts = self.phase == "after-restart" and self.model.restarts is not None and self.model.restarts.enabled
             return Node("quorum-lost", "cluster", {"up": len(gate.inputs) - len(lost), "total": len(gate.inputs),
                                                    "stops": notes.get("stops", False),
-                                                   "freeze": notes.get("freeze", False), "restarts": restarts},
+                                                   "freeze": notes.get("freeze", False), "restarts": restarts,
+                                                   "split": notes.get("split", False)},
                         tuple(lost))
         if kind == "unfenced":
             levels = [i for i in self.gates[name].inputs if i.startswith("level-down:")]

@@ -209,6 +209,18 @@ class QuorumLoss(_Strict):
     sources: list[Url] = Field(min_length=1)
 
 
+class QuorumPolicy(_Strict):
+    """What a Pacemaker partition without quorum does under one no-quorum-policy."""
+
+    stops_vms: bool  # it stops the VMs it runs
+    restarts: bool  # it still restarts the VMs of nodes it lost (once fenced)
+    # `worse-side`: both sides of a split keep running and race to fence each other, so the side without a
+    # majority is taken as the one that loses its VMs
+    on_split: Literal["worse-side"] | None = None
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
 class Isolation(_Strict):
     """A host alive but cut off from the others: what the platform does by default, and after how long."""
 
@@ -235,6 +247,7 @@ class PlatformFacts(_Strict):
     host_reliability: HostReliability
     part_reliability: HostReliability  # witness, switch, storage array: the default estimate
     quorum_loss: QuorumLoss
+    quorum_policies: dict[str, QuorumPolicy] = {}  # Pacemaker's no-quorum-policy values, the default first
     isolation: Isolation
     fencing_levels_basis: str | None = None
     fencing_levels_sources: list[Url] = []

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from generator.analysis.compile import vm_storage
+from generator.analysis.compile import two_node, vm_storage
 from generator.analysis.design import Analysis
 from generator.analysis.engine import Engine, Scenario
 from generator.analysis.placement import PRIORITIES, restart_priority
@@ -131,7 +131,13 @@ set -eu
 
     out.append('\nif [ -z "${REFARCH_OFFLINE:-}" ]; then\n    # 1. The cluster.\n')
     out.append(f"    pcs host auth {' '.join(map(sh, hosts))}\n")
-    out.append(f"    pcs cluster setup {sh(arch.id)} {' '.join(map(sh, hosts))}\n")
+    quorum = "" if arch.platform.wait_for_all is None else f" quorum wait_for_all={int(arch.platform.wait_for_all)}"
+    if two_node(arch):
+        out.append("    # Two nodes and no quorum device: pcs sets Corosync's two_node, so one node keeps quorum.\n")
+    elif len(hosts) == 2 and arch.platform.two_node is False:
+        out.append("    # The design turns two_node off, which pcs sets for two nodes: set two_node: 0 in the quorum\n"
+                   "    # section of /etc/corosync/corosync.conf on both nodes, then reload corosync.\n")
+    out.append(f"    pcs cluster setup {sh(arch.id)} {' '.join(map(sh, hosts))}{quorum}\n")
     if watchdog:
         out.append("    # SBD with a watchdog on every node, before the cluster starts.\n"
                    "    pcs stonith sbd enable --watchdog=/dev/watchdog\n")
@@ -142,7 +148,8 @@ set -eu
         out.append(f'    CIB_file="$CIB" cibadmin --create --scope nodes --xml-text {sh(node)}\n')
     out.append("fi\n")
 
-    policy = arch.platform.no_quorum_policy or "stop"
+    # Pacemaker 2.1.9 named suicide fence; Debian 12's 2.1.5 knows only suicide.
+    policy = {"fence": "suicide", None: "stop"}.get(arch.platform.no_quorum_policy, arch.platform.no_quorum_policy)
     out.append(f"\n# 2. Cluster properties: fence failed nodes; {policy} resources in a partition without quorum;\n"
                "#    place by utilization (capacity and anti-affinity slots), spreading the load. Stickiness keeps\n"
                f"#    running VMs put; at {STICKINESS}, below the gap between a VM's own host ({HOME_SCORE}) and\n"

@@ -206,8 +206,17 @@ class Platform(_Strict):
         None, max_length=8,
         description="Pacemaker's fencing levels (KVM only), tried in order; a kind alone (`fencing: ipmi`) is one "
                     "level named after it, powered by its host.")
-    no_quorum_policy: Literal["stop", "freeze", "ignore"] | None = Field(
-        None, description="What a Pacemaker partition without quorum does with its VMs (default: stop).")
+    no_quorum_policy: Literal["stop", "freeze", "ignore", "demote", "suicide", "fence"] | None = Field(
+        None, description="What a Pacemaker partition without quorum does with its VMs (default: stop): stop, demote "
+                          "(for VMs the same as stop), suicide (every node of the partition fences itself; `fence` "
+                          "is Pacemaker 2.1.9's name for it), freeze (keeps them, restarts nothing), ignore (keeps "
+                          "them and acts as if quorate: both sides of a split run the same VMs).")
+    two_node: bool | None = Field(
+        None, description="Pacemaker: Corosync's two_node, one of two nodes keeps quorum (default: true for exactly "
+                          "two hosts and no qdevice, as pcs sets it; it needs exactly that).")
+    wait_for_all: bool | None = Field(
+        None, description="Pacemaker: Corosync's wait_for_all, a cluster is quorate the first time only once every "
+                          "node was up at once (default: true with two_node, false otherwise).")
     isolation_response: Literal["disabled", "power-off", "shutdown"] | None = Field(
         None, description="What a vSphere host that lost its network does with its VMs (default: disabled, "
                           "they keep running and are not restarted elsewhere).")

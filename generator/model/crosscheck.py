@@ -78,12 +78,18 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
         elif platform.ha == "none":
             report(checks.PLATFORM_MISMATCH, ("platform", "witness"),
                    "platform.witness: a witness needs a cluster, but platform.ha is `none`")
-    for key, owner in (("fencing", "pacemaker"), ("no_quorum_policy", "pacemaker"),
-                       ("isolation_response", "vsphere-ha")):
+    for key, owner in (("fencing", "pacemaker"), ("no_quorum_policy", "pacemaker"), ("two_node", "pacemaker"),
+                       ("wait_for_all", "pacemaker"), ("isolation_response", "vsphere-ha")):
         if getattr(platform, key) is not None and platform.ha != owner:
             report(checks.PLATFORM_MISMATCH, ("platform", key),
                    f"platform.{key}: this is a setting of {owner}, but platform.ha is `{platform.ha}`",
                    f"remove it, or use ha: {owner}")
+    if platform.two_node and (len(arch.hosts) != 2 or (platform.witness and platform.witness.kind == "qdevice")):
+        report(checks.PLATFORM_MISMATCH, ("platform", "two_node"),
+               f"platform.two_node: Corosync's two_node needs exactly two hosts and no quorum device; this cluster has "
+               f"{len(arch.hosts)} host{'s' if len(arch.hosts) != 1 else ''}"
+               + (" and a qdevice" if platform.witness and platform.witness.kind == "qdevice" else ""),
+               "remove two_node: with a quorum device, or three hosts or more, a majority decides")
     problems += _references(arch, source, path, facts)
     return problems
 

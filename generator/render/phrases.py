@@ -70,6 +70,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "quorum-lost-restarts": "the cluster lost quorum ({up} of {total} votes up), so nothing restarts",
         "quorum-lost-stops-restarts": "the cluster lost quorum ({up} of {total} votes up): it stops every VM it "
                                       "runs and restarts nothing",
+        "quorum-lost-split": "the cluster lost quorum ({up} of {total} votes up) while cut-off hosts run on: with "
+                             "no-quorum-policy=ignore each side fences the other, and this side, without a majority, "
+                             "is taken to lose its VMs",
         "isolated-one": "host {names} is cut off from the others",
         "isolated-many": "hosts {names} are cut off from the others",
         "storage-down": "storage {name} lost {lost} of its {total} {unit} ({names}) and tolerates {tolerates}",
@@ -375,7 +378,8 @@ def effect_words(effects: Iterable[Node], phase: Phase) -> list[str]:
     for node in effects:
         if node.kind == "quorum-lost":
             restarts = phase == "after-restart" and node.facts.get("restarts")
-            key = "quorum-lost" + ("-stops" if node.facts.get("stops") else "") + ("-restarts" if restarts else "")
+            key = "quorum-lost-split" if node.facts.get("split") else (
+                "quorum-lost" + ("-stops" if node.facts.get("stops") else "") + ("-restarts" if restarts else ""))
             said.append(fill(table[key], node.facts))
         elif node.kind == "isolated":
             if node.name == cut_off[0]:
@@ -483,6 +487,9 @@ def _stop_words(node: Node) -> str:
                       "restart them")
         return words
     if node.kind == "quorum-lost":
+        if node.facts.get("split"):
+            return (f"the cluster lost quorum ({_votes(node)}) while cut-off hosts run on, and with "
+                    "no-quorum-policy=ignore this side is taken to lose the race to fence the other")
         return f"the cluster lost quorum ({_votes(node)}) and stops every VM it runs"
     return _storage_words(node)
 

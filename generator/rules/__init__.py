@@ -34,6 +34,8 @@ _MODULES = (
     "red019_fencing_shares_power_with_host",
     "red020_management_server_on_its_cluster",
     "red021_quorum_majority_in_one_failure_domain",
+    "red022_quorum_policy_ignore",
+    "red023_two_node_without_wait_for_all",
 )
 # Withdrawn rules: id -> why. Their ids stay taken.
 RETIRED: dict[str, str] = {

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from generator import catalog, exports, rules
 from generator.analysis import availability
+from generator.analysis.compile import quorum_policy
 from generator.analysis.design import Analysis, analyse
 from generator.analysis.engine import Engine, Impact
 from generator.analysis.scenarios import Scenario
@@ -299,6 +300,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
     context = dict(
         arch=arch, facts=facts, platform=facts.platforms[arch.platform.hypervisor],
         restart_seconds=engine.restart_seconds, summary=markdown_html(arch.summary),
+        quorum_policy=_quorum_policy(arch, facts),
         verdict=verdict.of(analysis, findings, result.waived, facts),
         findings=findings, waived=result.waived,
         placement=_placement_rows(arch),
@@ -319,6 +321,14 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
     )
     fragments = {name: render("architecture_fragments.html.j2", fragment=name, **context) for name in FRAGMENTS}
     return render("architecture.md.j2", **context), fragments
+
+
+def _quorum_policy(arch: Architecture, facts: Catalog) -> dict[str, str] | None:
+    """A Pacemaker cluster's no-quorum-policy, and what it does (the catalog's words)."""
+    if arch.platform.ha != "pacemaker":
+        return None
+    policy = quorum_policy(arch, facts)
+    return {"name": arch.platform.no_quorum_policy or "stop", "basis": policy.basis} if policy else None
 
 
 def _platform_parts(arch: Architecture) -> list[dict]:
