@@ -176,7 +176,7 @@ def test_copies_over_racks_and_monitors_answer_as_the_command_line_does(shipped_
                            "monitors: [esx-01, esx-05, esx-09]}")
     data = json.loads(explorer.to_json(explorer.data(engine)))
     chosen = [["part:tor-a"], ["domain:rack-a"], ["domain:rack-a", "domain:rack-b"], ["host:esx-01", "host:esx-05"],
-              ["part:tor-a", "part:tor-b"]] + mixes(engine, "large-region-32-racks", 20)
+              ["part:tor-a", "part:tor-b"], *mixes(engine, "large-region-32-racks", 20)]
     page, problems = open_page(browser, f"{shipped_site}architectures/{DESIGNS[0]}/")
     compare(engine, chosen, browser_answers(page, chosen, margins=False, data=data), False, "large-region-32-racks")
     assert problems == []

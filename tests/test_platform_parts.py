@@ -207,7 +207,8 @@ def with_policy(value: str | None, storage: str = "{name: ceph-mgmt, kind: ceph,
     """kvm-three-hosts with a no-quorum-policy, a pool that keeps a copy on every host, and any switches."""
     text = (ROOT / "architectures" / "kvm-three-hosts.yaml").read_text()
     if value is not None:
-        text = text.replace("  anti_affinity: mandatory\n", f"  anti_affinity: mandatory\n  no_quorum_policy: {value}\n")
+        text = text.replace("  anti_affinity: mandatory\n",
+                            f"  anti_affinity: mandatory\n  no_quorum_policy: {value}\n")
     text = text.replace("{name: ceph-mgmt, kind: ceph, failures_to_tolerate: 1}", storage)
     if switches:
         text = text.replace("\nvms:\n", f"\nswitches:\n{switches}vms:\n", 1)

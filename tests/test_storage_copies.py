@@ -119,7 +119,8 @@ def test_what_a_file_may_not_say_about_copies():
     problems = [p for p in check(too_few, "large-region-32").problems if p.rule == "REF009"]
     assert problems and "keeps 5 copies of each object (size) over failure domains, but its hosts are in 4" in (
         problems[0].message)
-    outside = CLEAN.replace("vms:\n", "storage:\n  - {name: ceph-01, kind: ceph, replicas_over: failure_domain}\nvms:\n")
+    outside = CLEAN.replace(
+        "vms:\n", "storage:\n  - {name: ceph-01, kind: ceph, replicas_over: failure_domain}\nvms:\n")
     problems = [p for p in check(outside, "clean").problems if p.rule == "REF009"]
     assert problems and "kvm-01, kvm-02, kvm-03 are in none" in problems[0].message
     san = CLEAN.replace("vms:\n", "storage:\n  - {name: san-01, kind: san, size: 3}\nvms:\n")

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError
 
+from generator.catalog import releases
 from generator.model import loader
 from generator.model.architecture import Architecture, OpenStack
 
@@ -47,12 +48,29 @@ class TotalLoss(_Strict):
 
 
 class _Variant(_Strict):
-    """Facts that hold when a design's `openstack` settings match `when`."""
+    """Facts that hold when a design's `openstack` settings match `when` and, with `since_release`, when
+    the design names that release or a later one."""
 
     when: dict[str, Setting] = Field(min_length=1)
+    since_release: str | None = None
 
     def matches(self, settings: dict[str, object]) -> bool:
-        return all(settings.get(key) == value for key, value in self.when.items())
+        release = settings.get("release")
+        return (all(settings.get(key) == value for key, value in self.when.items())
+                and (self.since_release is None
+                     or releases.since(release if isinstance(release, str) else None, self.since_release)))
+
+
+class StandIn(_Strict):
+    """A deployed service that does a service's work where the design does not deploy it, in releases
+    before `before_release` (nova-api serving metadata before Nova 2026.1 removed the combined server)."""
+
+    service: str
+    before_release: str
+    # what the design must configure for the stand-in to do it, told in the rule finding that reports it
+    needs: str
+    basis: str
+    sources: list[Url] = Field(min_length=1)
 
 
 class ServiceVariant(_Variant):
@@ -116,6 +134,7 @@ class Service(_Strict):
     notes: str | None = None
     sources: list[Url] = Field(min_length=1)
     variants: list[ServiceVariant] = []
+    stand_in: StandIn | None = None
 
     def belongs_to(self, networking: Networking) -> bool:
         return self.networking in ("both", networking)
@@ -142,10 +161,12 @@ class Needs(_Strict):
 
 
 class OperationVariant(_Variant):
-    """Services an operation needs too when a design's settings match `when`."""
+    """Services an operation needs too when a design's settings match `when`, and services it needs
+    instead of others (`instead`: the one it no longer needs -> the one it needs in its place)."""
 
     requires: list[str] = []
     uses: list[str] = []
+    instead: dict[str, str] = {}
     basis: str
     sources: list[Url] = Field(min_length=1)
 
@@ -178,9 +199,14 @@ class Operation(_Strict):
         matching = [v for v in self.variants if v.matches(settings)]
         if not matching:
             return self
+        instead = {old: new for v in matching for old, new in v.instead.items()}
+
+        def named(names: list[str], added: list[str]) -> list[str]:
+            return list(dict.fromkeys([*(instead.get(s, s) for s in names), *added]))
+
         return self.model_copy(update={
-            "requires": list(dict.fromkeys([*self.requires, *(s for v in matching for s in v.requires)])),
-            "uses": list(dict.fromkeys([*self.uses, *(s for v in matching for s in v.uses)])),
+            "requires": named(self.requires, [s for v in matching for s in v.requires]),
+            "uses": named(self.uses, [s for v in matching for s in v.uses]),
             "sources": list(dict.fromkeys([*self.sources, *(u for v in matching for u in v.sources)]))})
 
 
@@ -274,6 +300,9 @@ class Catalog(_Strict):
     services: dict[str, Service]
     operations: dict[str, Operation]
     platforms: dict[Literal["vsphere", "hyperv", "kvm"], PlatformFacts]
+    # A design's catalog: services it does not deploy whose work a stand-in does (`Service.stand_in`),
+    # each with that stand-in; operations and services name the stand-in instead.
+    stood_in: dict[str, str] = {}
     _made_from: Catalog | None = PrivateAttr(default=None)  # a design's catalog: the one it was made from
     _designs: dict[tuple, Catalog] = PrivateAttr(default_factory=dict)  # what for_design and for_architecture made
 
@@ -314,11 +343,15 @@ class Catalog(_Strict):
         only the operations it offers (`offers`)."""
         design = self.for_design(arch.openstack.model_dump(mode="json"))
         deployed = frozenset(s for vm in arch.vms for s in vm.service_ids)
-        key = ("deployed", deployed)
+        key = ("deployed", deployed, arch.openstack.release)
         if key not in design._designs:
             networking = arch.openstack.networking
-            offered = {oid: op for oid, op in design.operations.items() if design.offers(op, deployed, networking)}
-            design._designs[key] = design._made(operations=offered)
+            stood_in = {sid: s.stand_in.service for sid, s in design.services.items()
+                        if s.stand_in is not None and sid not in deployed and s.stand_in.service in deployed
+                        and releases.before(arch.openstack.release, s.stand_in.before_release)}
+            services, operations = _stand_ins(design.services, design.operations, stood_in)
+            offered = {oid: op for oid, op in operations.items() if design.offers(op, deployed, networking)}
+            design._designs[key] = design._made(services=services, operations=offered, stood_in=stood_in)
         return design._designs[key]
 
     def offers(self, operation: Operation, deployed: frozenset[str], networking: Networking) -> bool:
@@ -333,6 +366,29 @@ class Catalog(_Strict):
                    for s in needs.requires)
 
 
+
+
+def _stand_ins(services: dict[str, Service], operations: dict[str, Operation],
+               stood_in: dict[str, str]) -> tuple[dict[str, Service], dict[str, Operation]]:
+    """Services and operations naming each stood-in service's stand-in instead."""
+    if not stood_in:
+        return services, operations
+
+    def named(names: list[str]) -> list[str]:
+        return list(dict.fromkeys(stood_in.get(sid, sid) for sid in names))
+
+    def needs(needs: Needs) -> dict[str, object]:
+        return {"requires": named(needs.requires), "uses": named(needs.uses),
+                "requires_any": [named(group) for group in needs.requires_any]}
+
+    services = {sid: s.model_copy(update={"requires": named(s.requires), "uses": named(s.uses),
+                                          "front": named(s.front), "rpc": named(s.rpc)})
+                for sid, s in services.items()}
+    operations = {oid: op.model_copy(update={
+        **needs(op), "ovs": op.ovs.model_copy(update=needs(op.ovs)),
+        "ovn": op.ovn.model_copy(update=needs(op.ovn)), "cell_needs": named(op.cell_needs)})
+        for oid, op in operations.items()}
+    return services, operations
 
 
 def _with_cells(services: dict[str, Service], operations: dict[str, Operation],
@@ -466,18 +522,26 @@ def integrity_problems(catalog: Catalog) -> list[str]:
             named += [*(variant.requires or []), *(variant.uses or [])]
             problems += [f"service {sid} has a variant for unknown setting {key}" for key in variant.when
                          if key not in settings]
+        if service.stand_in is not None:
+            named.append(service.stand_in.service)
+        bounds = [*(v.since_release for v in variants if v.since_release),
+                  *([service.stand_in.before_release] if service.stand_in else [])]
+        problems += [f"service {sid} names {bound}, not a numbered release" for bound in bounds
+                     if releases.order(bound) is None or "." not in bound]
         problems += [f"service {sid} refers to unknown service {other}" for other in named if other not in known]
         if service.per_resource_setting is not None and service.per_resource_setting not in settings:
             problems.append(f"service {sid} takes per_resource from unknown setting {service.per_resource_setting}")
-        for resolved in (service, *(service.for_design(dict(v.when)) for v in variants)):
+        for resolved in (service, *(service.for_design({**v.when, "release": v.since_release}) for v in variants)):
             if resolved.ha_model in ("active-passive", "vip") and resolved.failover_seconds is None:
                 problems.append(f"service {sid} ({resolved.ha_model}) needs failover_seconds")
             if not set(resolved.front) | set(resolved.rpc) <= set(resolved.requires):
                 problems.append(f"service {sid}: front and rpc must name services it requires")
     for oid, operation in catalog.operations.items():
-        named = [s for v in operation.variants for s in (*v.requires, *v.uses)]
+        named = [s for v in operation.variants for s in (*v.requires, *v.uses, *v.instead, *v.instead.values())]
         problems += [f"operation {oid} has a variant for unknown setting {key}" for v in operation.variants
                      for key in v.when if key not in settings]
+        problems += [f"operation {oid} names {v.since_release}, not a numbered release" for v in operation.variants
+                     if v.since_release and (releases.order(v.since_release) is None or "." not in v.since_release)]
         for networking in ("ovs", "ovn"):
             needs = operation.needs(networking)
             named += [*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group)]

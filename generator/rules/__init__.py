@@ -36,6 +36,7 @@ _MODULES = (
     "red021_quorum_majority_in_one_failure_domain",
     "red022_quorum_policy_ignore",
     "red023_two_node_without_wait_for_all",
+    "red024_service_stood_in_for",
 )
 # Withdrawn rules: id -> why. Their ids stay taken.
 RETIRED: dict[str, str] = {

@@ -6,7 +6,8 @@ Every control plane needs a core set of services for its networking flavour: the
 its virtual IP (haproxy, keepalived), the database (galera), the message bus (rabbitmq), keystone,
 the image, placement, compute, metadata and networking APIs with the nova scheduler and conductor,
 and either the ML2/OVS agents (DHCP, L3, metadata) or the OVN databases and northd. The rule reports
-each one that no VM runs.
+each one that no VM runs, unless another service does its work in the design's release (`nova-api`
+serving metadata before 2026.1): RED024 reports that.
 
 It also reports a service that a deployed one requires with this design's settings and that no VM
 runs (active-active cinder-volume with Ceph locks through its `coordination` back end: etcd, valkey
@@ -55,6 +56,7 @@ vms:
 
 from collections.abc import Iterator
 
+from generator.catalog import releases
 from generator.model.problem import Severity
 from generator.rules.context import Finding, RuleContext
 
@@ -66,16 +68,31 @@ SUMMARY = ("A service every control plane needs (for its networking flavour), a 
 CELL_CORE = ("galera", "rabbitmq", "nova-conductor")  # what each Nova cell runs of its own
 
 
+def _stand_in_hint(ctx: RuleContext, sid: str) -> str:
+    """How an older release's stand-in could serve it, where the catalog knows one."""
+    stand_in = ctx.catalog.services[sid].stand_in
+    if stand_in is None:
+        return ""
+    named = ctx.arch.openstack.release
+    if releases.order(named) is not None:
+        if not releases.before(named, stand_in.before_release):
+            return f" From {stand_in.before_release} `{stand_in.service}` can no longer serve it."
+        return f" Before {stand_in.before_release} `{stand_in.service}` could serve it, but no VM runs that either."
+    return (f" For a release before {stand_in.before_release}, `{stand_in.service}` can serve it instead with "
+            f"{stand_in.needs}: name that release in `openstack.release` (quoted, \"2025.1\").")
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     deployed = set(ctx.deployed())
     networking = ctx.arch.openstack.networking
     required = ctx.catalog.required_services(networking)
     for sid in required:
-        if sid not in deployed:
+        if sid not in deployed and sid not in ctx.catalog.stood_in:  # a stand-in: RED024 says so
             facts = ctx.catalog.services[sid]
             yield Finding(("vms",), f"`{sid}` ({facts.name}) runs on no VM; every control plane with {networking} "
                           "networking needs it", sid,
-                          f"{facts.role} Run it on {facts.recommended_instances} VMs on different hosts.")
+                          f"{facts.role} Run it on {facts.recommended_instances} VMs on different hosts."
+                          + _stand_in_hint(ctx, sid))
     reported = set(required)
     for sid, facts in ctx.services():
         for dep in facts.requires:
