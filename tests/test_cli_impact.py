@@ -14,7 +14,7 @@ SIX = "architectures/basic-six-vms.yaml"
 # basic-six-vms runs no Octavia, Designate, Barbican, Swift, cinder-backup, Manila or Ironic: it does not
 # offer their operations, and reports none of them.
 NOT_OFFERED = {"create-load-balancer", "existing-load-balancer-traffic", "create-dns-zone", "resolve-existing-records",
-               "store-secret", "upload-object", "backup-volume", "create-share", "deploy-bare-metal"}
+               "store-secret", "upload-object", "backup-volume", "create-share", "manage-share", "deploy-bare-metal"}
 OPERATIONS = set(catalog.load().operations) - NOT_OFFERED
 
 

@@ -5,7 +5,8 @@ cluster: every node up until every VM runs, then each host failing alone (fenced
 assumes), then coming back; on designs where two hosts down leave no quorum, each such pair too.
 Pacemaker must disturb no VM on a surviving host and run the same VMs on each host as the engine's
 after-restart phase predicts. The designs: every shipped KVM design, and a generated one of four
-unequal hosts with preferred anti-affinity (sharing a host when no other has room).
+unequal hosts with preferred anti-affinity (sharing a host when no other has room), and a five-host
+design split by its core switch, each side of which is played on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import pytest
 import yaml
 
 from generator import catalog, exports
+from generator.analysis import partitions
+from generator.analysis.compile import network_of
 from generator.analysis.engine import Engine, Scenario
 from generator.model.architecture import Architecture
 from generator.rules.validate import check_bytes, check_file
@@ -309,3 +312,57 @@ def test_two_hosts_down_with_freeze_keep_the_survivors_and_start_none(clusters, 
     kept = {vm: host for vm, host in before.items() if host not in pair}
     for phase in (impact.immediate, impact.after_restart):
         assert {vm: host for vm, host in phase.where.items() if host is not None} == kept
+
+
+# A split: five hosts with SBD, three behind one top-of-rack switch and two behind the other, a core
+# switch between them. crm_simulate plays each side on its own: the side's nodes up, the other side's
+# failed (as the side sees them), and quorum as the side has it.
+SPLIT = FOUR_HOSTS.replace("id: kvm-four-hosts", "id: kvm-five-hosts-split").replace(
+    "fencing: ipmi\n  witness: qdevice\n", "fencing: sbd\n").replace(
+    "  - {{name: kvm-04, cpus: 16, memory_gib: 64}}\n",
+    "  - {{name: kvm-04, cpus: 32, memory_gib: 128}}\n  - {{name: kvm-05, cpus: 32, memory_gib: 128}}\n"
+    "switches:\n  - {{name: tor-a, hosts: [kvm-01, kvm-02, kvm-03], uplinks: [core]}}\n"
+    "  - {{name: tor-b, hosts: [kvm-04, kvm-05], uplinks: [core]}}\n  - {{name: core, hosts: []}}\n").replace(
+    "host: kvm-04, vcpus: 12", "host: kvm-05, vcpus: 12")
+
+
+def split() -> Architecture:
+    checked = check_bytes(SPLIT.format(anti_affinity="preferred").encode(), "kvm-five-hosts-split.yaml",
+                          "kvm-five-hosts-split")
+    assert checked.architecture is not None and len(checked.architecture.hosts) == 5, checked.problems
+    return checked.architecture
+
+
+@pytest.fixture(scope="module")
+def split_cluster(tmp_path_factory) -> Cluster:
+    return start(split(), tmp_path_factory.mktemp("split"))
+
+
+@pytest.mark.parametrize("side", ["carries-on", "other"])
+def test_each_side_of_a_split_does_what_the_engine_predicts(split_cluster, side):
+    arch = split_cluster.arch
+    main = partitions.main_side(network_of(arch), frozenset({"core"}))
+    assert main is not None and main.hosts == {"kvm-01", "kvm-02", "kvm-03"}
+    here = set(main.hosts) if side == "carries-on" else {h.name for h in arch.hosts} - main.hosts
+    there = sorted({h.name for h in arch.hosts} - here)
+    before = running(split_cluster.settled.cib)
+    impact = Engine(arch, FACTS).evaluate(Scenario(parts=frozenset({"core"})), margins=False)
+    events = [arg for host in there for arg in ("--node-fail", host)]
+    if side == "carries-on":
+        assert quorate(arch, set(there))
+        after = simulate(split_cluster.settled.cib, "split-main", "--quorum", "true", *events)
+        assert after.fenced == set(there)  # SBD fences the other side before its VMs start here
+        for vm, host in before.items():
+            if host in here:
+                assert after.of(vm) == [], f"Pacemaker disturbs {vm} on {host}: {after.of(vm)}"
+        assert per_host(running(after.cib)) == per_host(impact.after_restart.where)
+    else:
+        assert not quorate(arch, set(there))
+        lost = simulate(split_cluster.settled.cib, "split-other", "--quorum", "false", *events, execute=False)
+        assert lost.fenced == set()
+        for vm, host in before.items():
+            operations = {(a.operation, a.node) for a in lost.of(vm)}
+            assert not {op for op, _ in operations} & {"start", "migrate_to", "migrate_from"}, (vm, operations)
+            if host in here:  # no-quorum-policy=stop: this side stops what it runs
+                assert ("stop", host) in operations, f"{vm} keeps running on {host} without quorum"
+                assert impact.immediate.where[vm] is None  # the engine: down on the side that does not carry on

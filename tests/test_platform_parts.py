@@ -134,7 +134,34 @@ def test_a_switch_failure_isolates_live_hosts_per_platform():
     left = fail(design("vsphere-four-hosts", "  isolation_response: power-off\n", "").model_copy(
         update={"switches": base.switches}), "tor-1")
     assert left.after_restart.where["lb-01"] is None
-    assert "isolation response (disabled) leaves them running there" in vm_reason(left.after_restart.vms["lb-01"])
+    assert "isolation response (disabled) leaves it running there" in vm_reason(left.after_restart.vms["lb-01"])
+
+
+def test_vsan_restarts_a_cut_off_hosts_vms_whatever_the_isolation_response():
+    # On vSAN the partition owning the VM's objects restarts it; no datastore lock keeps it away.
+    switches = "storage:\n  - {name: vsan-01, kind: vsan, failures_to_tolerate: 1}\nswitches:\n" \
+               "  - {name: tor-1, hosts: [esxi-01]}\n  - {name: tor-2, hosts: [esxi-02, esxi-03, esxi-04]}\n"
+    arch = design("vsphere-four-hosts", "storage:\n  - {name: datastore-01, kind: san}\n", switches)
+    disabled = arch.model_copy(update={"platform": arch.platform.model_copy(update={"isolation_response": None})})
+    impact = fail(disabled, "tor-1")
+    assert impact.immediate.where["lb-01"] is None
+    assert impact.after_restart.where["lb-01"] not in (None, "esxi-01")
+    assert "leaves it running" not in vm_reason(impact.immediate.vms["lb-01"])
+    # the same on a SAN datastore: the lock held by the cut-off host keeps the VM there
+    san = design("vsphere-four-hosts", "  isolation_response: power-off\n", "").model_copy(
+        update={"switches": arch.switches})
+    assert fail(san, "tor-1").after_restart.where["lb-01"] is None
+
+
+def test_hyperv_pauses_a_cut_off_nodes_vms_on_cluster_shared_volumes():
+    arch = design("hyperv-four-hosts", "storage:\n", "switches:\n  - {name: sw-a, hosts: [hv-01]}\nstorage:\n")
+    words = vm_reason(fail(arch, "sw-a").immediate.vms["lb-01"])
+    assert "so lb-01 is paused there (Paused-Critical" in words
+    # on KVM an isolated node stops its VMs (no quorum): not paused
+    kvm = design("kvm-three-hosts", "\nvms:\n", "\nswitches:\n  - {name: tor-1, hosts: [kvm-01]}\n"
+                 "  - {name: tor-2, hosts: [kvm-02, kvm-03]}\nvms:\n")
+    first = next(vm.name for vm in kvm.vms if vm.host == "kvm-01")
+    assert "paused" not in vm_reason(fail(kvm, "tor-1").immediate.vms[first])
 
 
 def test_hyperv_isolation_waits_the_resiliency_period_before_failing_over():

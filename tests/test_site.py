@@ -66,7 +66,8 @@ def test_the_cell_region_is_compared_and_its_page_shows_cells_and_what_it_does_n
     assert "ML2/OVN, ceph volumes, 2 Nova cells" in home and "ML2/OVS, L3 HA, san volumes, 1 Nova cell" in home
     region = text_of(built / "architectures" / "vsphere-large-region" / "index.html")
     assert "Nova cells cell1, cell2: each with its own database, queue and conductors" in region
-    assert "Not offered Upload an object, Create a share, Deploy a bare-metal node" in region
+    assert ("Not offered Existing routed and floating-IP traffic, Upload an object, Create a share, Manage a share, "
+            "Deploy a bare-metal node (what they need is not deployed, or runs outside this cluster)") in region
     assert "Delete an instance in cell1" in region  # operations on existing instances, judged once per cell
     catalog = text_of(built / "catalog" / "index.html")
     assert "With storage_backend: ceph and coordination: etcd: requires rabbitmq, galera, etcd" in catalog

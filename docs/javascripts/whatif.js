@@ -42,6 +42,7 @@
   /* A map keyed by names from architecture files: no prototype, so a host named "constructor" or a
    * ?fail=__proto__ in the address is just a key. */
   function dict() { return Object.create(null); }
+  function set(names) { var d = dict(); names.forEach(function (n) { d[n] = true; }); return d; }
 
   function starts(text, prefix) { return text.slice(0, prefix.length) === prefix; }
   function after(text, sep) { return text.slice(text.indexOf(sep) + sep.length); }
@@ -129,9 +130,10 @@
     if (i !== undefined) { values[i] = value ? 1 : 0; }
   };
 
-  Model.prototype.get = function (values, name) {
+  /* A gate's value; `absent`, what a gate the model does not have counts as (false unless given). */
+  Model.prototype.get = function (values, name, absent) {
     var i = this.index[name];
-    return i !== undefined && values[i] === 1;
+    return i === undefined ? absent === true : values[i] === 1;
   };
 
   /* What the selection fails: hosts, parts and domains (a domain brings its hosts and parts, and fails
@@ -275,8 +277,12 @@
             down.delete(v);
           }
         });
-        var movers = [], leaving = [];
-        data.vms.forEach(function (vm, i) { if (cutOff[where[i]] && r.cutOffRestart) { leaving.push(vm.name); } });
+        var movers = [], leaving = [], alone = set(r.aloneRestart), split = set(r.cutOffRestart);
+        data.vms.forEach(function (vm, i) {
+          // a host whose every switch failed (`alone:`; without uplinks, every cut-off host), or one on the other side
+          var restartable = self.get(values, "alone:" + where[i], true) ? alone : split;
+          if (cutOff[where[i]] && restartable[vm.name]) { leaving.push(vm.name); }
+        });
         lost.concat(leaving).forEach(function (v) {
           var i = self.vmIndex[v], origin = before[i];
           var cause = down.has(v) ? down.get(v).causes : ["isolated:" + origin];
@@ -535,9 +541,12 @@
     if (kind === "host-lost") {
       return this.holds("host:" + rest) ? this.node("host:" + rest) : this.node("isolated:" + rest);
     }
-    if (kind === "isolated") {
-      var switches = this.gates[name].map(function (i) { return self.node(i); });
-      return node("isolated", rest, { switches: switches.map(function (n) { return n.name; }) }, switches);
+    if (kind === "isolated" || kind === "unreachable") {  // a host, or a switch, a split left outside the main side
+      var switches = this.cut(name);
+      return node(kind, rest, { switches: switches.map(function (n) { return n.name; }) }, switches);
+    }
+    if (kind === "witness-lost") {  // failed, or behind a switch outside the main side
+      return this.node(this.gates[name].filter(function (i) { return self.holds(i); })[0]);
     }
     if (kind === "storage-down") { return this.storageDown(rest); }
     if (kind === "copies-lost") {
@@ -566,11 +575,26 @@
 
   /* Storage down: failed as a whole, more of its hosts or failure domains lost than it tolerates, or its
    * monitors without a majority. */
+  /* The failed switches that hold a cut-off gate: its own inputs, or those of its first term that holds. */
+  Explainer.prototype.cut = function (name) {
+    var self = this, inputs = this.gates[name];
+    if (inputs.length && starts(inputs[0], "split:")) {
+      inputs = this.gates[inputs.filter(function (t) { return self.holds(t); })[0]];
+    }
+    return inputs.map(function (i) { return self.node(i); });
+  };
+
   Explainer.prototype.storageDown = function (storage) {
     var self = this;
     if (this.holds("storage:" + storage)) { return this.node("storage:" + storage); }
     var notes = this.data.notes["storage-down:" + storage] || {};
     var facts = { tolerates: notes.tolerates, storage: notes.kind, lost: 0, total: 0, unit: "hosts" }, children = [];
+    var reach = this.gates["storage-down:" + storage].filter(function (i) {
+      return (starts(i, "switch:") || starts(i, "unreachable:")) && self.holds(i);
+    });
+    if (reach.length) {
+      return node("storage-down", storage, extend(facts, { unreachable: after(reach[0], ":") }), [this.node(reach[0])]);
+    }
     [["storage-hosts:", "hosts"], ["storage-domains:", "failure domains"]].forEach(function (pair) {
       var spread = pair[0] + storage;
       if (self.holds(spread)) {
@@ -671,8 +695,15 @@
   Explainer.prototype.effects = function () {
     var self = this, data = this.data, found = [], down = this.placement.down;
     if (this.holds("cluster-down")) { found.push(this.node("cluster-down")); }
+    // hosts cut off, and (where the cluster counts votes and keeps quorum) the votes the others keep
+    var votes = this.gates["cluster-votes"] || this.gates["cluster-down"], kept = null;
+    if (votes && !this.holds("cluster-down")) {
+      kept = { up: votes.filter(function (i) { return !self.holds(i); }).length, total: votes.length };
+    }
     sorted(data.isolating).forEach(function (h) {
-      if (self.holds("isolated:" + h) && !self.holds("host:" + h)) { found.push(self.node("isolated:" + h)); }
+      if (self.holds("isolated:" + h) && !self.holds("host:" + h)) {
+        found.push(kept ? reached(self.node("isolated:" + h), "", { kept: kept }) : self.node("isolated:" + h));
+      }
     });
     data.storages.forEach(function (s) {
       if (self.holds("storage-down:" + s) && !self.holds("storage:" + s)) { found.push(self.node("storage-down:" + s)); }
@@ -769,7 +800,10 @@
   };
 
   /* A node's key in the phrase table: its kind, or for storage down by its monitors alone, that. */
-  function effectKey(n) { return n.kind === "storage-down" && !n.facts.lost ? "storage-down-monitors" : n.kind; }
+  function effectKey(n) {
+    if (n.kind === "storage-down" && n.facts.unreachable) { return "storage-down-unreachable"; }
+    return n.kind === "storage-down" && !n.facts.lost ? "storage-down-monitors" : n.kind;
+  }
 
   Words.prototype.causeWords = function (item, limit) {
     var key = starts(item.group, "storage-down:") ? effectKey(item.first) : item.group.split(":")[0];
@@ -831,7 +865,8 @@
         said.push(fill(table[key], n.facts));
       } else if (n.kind === "isolated") {
         if (n.name === cutOff[0]) {
-          said.push(fill(table[cutOff.length === 1 ? "isolated-one" : "isolated-many"], { names: joinAnd(cutOff) }));
+          said.push(fill(table[cutOff.length === 1 ? "isolated-one" : "isolated-many"], { names: joinAnd(cutOff) }) +
+                    (n.facts.kept ? fill(table["isolated-kept"], n.facts.kept) : ""));
         }
       } else if (["local-disk", "no-room", "siblings"].indexOf(n.kind) >= 0) {
         said.push(fill(table[n.kind], { names: joinAnd(n.facts.vms) }));

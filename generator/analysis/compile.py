@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from generator.analysis import partitions
 from generator.analysis.gates import TRUE, FailureModel, Gate, GateKind, Needs, Restarts
 from generator.analysis.placement import PRIORITIES, demands, restart_priority
 from generator.catalog import Catalog, QuorumPolicy, majority
@@ -113,6 +114,9 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
         operations[oid] = f"op:{oid}"
         needs[oid] = Needs(operation.plane, tuple(dict.fromkeys(requires)), tuple(groups),
                            tuple(gate_of(sid) for sid in need.uses if sid in deployed_set))
+        if lasts := {sid: {"seconds": b.seconds, "what": b.what, "bound": b.bound, "estimate": b.estimate}
+                     for sid, b in operation.lasts.items() if sid in deployed_set}:
+            notes[f"operation:{oid}"] = {"lasts": lasts}
     hosts = tuple(h.name for h in arch.hosts)
     model = FailureModel(
         arch.id, hosts, (*hosts, *platform.part_events), {h: f"host:{h}" for h in hosts} | platform.part_events,
@@ -143,15 +147,21 @@ def _service_notes(facts: Catalog, sid: str, members: tuple[str, ...]) -> dict[s
 def _restarts(arch: Architecture, facts: Catalog, quorum: bool) -> Restarts:
     platform = facts.platforms[arch.platform.hypervisor]
     response = arch.platform.isolation_response
-    cut_off = (response in ("power-off", "shutdown") if arch.platform.hypervisor == "vsphere"
-               else platform.isolation.restarts)
+    # vSphere's isolation response applies to a host that lost every switch; a host on the other side of a
+    # split still reaches its isolation address and keeps its VMs (HA does not restart them: their locks hold)
+    alone_too = (response in ("power-off", "shutdown") if arch.platform.hypervisor == "vsphere"
+                 else platform.isolation.restarts)
     kinds = {store.name: store.kind for store in arch.storage}
+    owned = frozenset(vm for vm, store in vm_storage(arch).items()
+                      if store is not None and kinds[store] in platform.isolation.restarts_on)
+    every = frozenset(vm.name for vm in arch.vms)
     return Restarts(
         enabled=arch.platform.ha != "none", anti_affinity=arch.platform.anti_affinity,
         capacity=arch.platform.capacity != "ignored", demands=demands(arch),
         priority={vm.name: PRIORITIES.index(restart_priority(vm)) for vm in arch.vms},
         local_disk=frozenset(vm for vm, store in vm_storage(arch).items() if store and kinds[store] == "local"),
-        cut_off_restart=cut_off, blocked_by="cluster-down" if quorum else None,
+        alone_restart=every if alone_too else owned,
+        cut_off_restart=every if platform.isolation.restarts else owned, blocked_by="cluster-down" if quorum else None,
         fenced=arch.platform.ha == "pacemaker",
         restart_seconds=arch.platform.restart_seconds or platform.restart_seconds,
         boot_seconds=platform.boot_seconds,
@@ -290,6 +300,21 @@ def two_node(arch: Architecture) -> bool:
     return len(arch.hosts) == 2 and arch.platform.witness is None
 
 
+def network_of(arch: Architecture) -> partitions.Network:
+    """The design's hosts and switches as a network: declared uplinks as links (either side may declare
+    one), or, with none declared, every switch reaching every other."""
+    attached: dict[str, list[str]] = {}
+    for switch in arch.switches:
+        for host in switch.hosts:
+            attached.setdefault(host, []).append(switch.name)
+    declared = [frozenset({s.name, other}) for s in arch.switches for other in s.uplinks]
+    witness = arch.platform.witness
+    return partitions.Network(
+        tuple(h.name for h in arch.hosts), tuple(s.name for s in arch.switches),
+        {host: tuple(names) for host, names in attached.items()}, frozenset(declared) if declared else None,
+        witness.switch if witness is not None else None)
+
+
 def vm_storage(arch: Architecture) -> dict[str, str | None]:
     """Each VM's storage: its own, or the design's one shared storage (local disks aside); None when
     none is declared."""
@@ -310,15 +335,42 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
         events[switch.name] = f"switch:{switch.name}"
         for host in switch.hosts:
             switches_of.setdefault(host, []).append(switch.name)
+    network = network_of(arch)
+    cuts = None if network.meshed else partitions.cut_sets(network)
+
+    def cut_off(name: str, target: str, alone: tuple[str, ...]) -> str:
+        """A gate that holds once failed switches leave `target` outside the main side: with every switch
+        reaching every other, once `alone` (its own switches) failed; else once any minimal set did."""
+        sets = [alone] if cuts is None else [tuple(s for s in arch_switches if s in found) for found in cuts[target]]
+        if len(sets) == 1:
+            gates[name] = Gate(name, "and", tuple(f"switch:{s}" for s in sets[0]))
+        else:
+            terms = []
+            for i, switches in enumerate(sets, 1):
+                term = Gate(f"split:{target}#{i}", "and", tuple(f"switch:{s}" for s in switches))
+                gates[term.name] = term
+                terms.append(term.name)
+            gates[name] = Gate(name, "or", tuple(terms))
+        return name
+
+    arch_switches = [s.name for s in arch.switches]
     lost: dict[str, str] = {}  # host -> the gate or event that says it is gone for the others
     for host in host_names:
         if host in switches_of:
-            isolated = Gate(f"isolated:{host}", "and", tuple(f"switch:{s}" for s in switches_of[host]))
-            gates[isolated.name] = isolated
-            gates[f"host-lost:{host}"] = Gate(f"host-lost:{host}", "or", (f"host:{host}", isolated.name))
+            isolated = cut_off(f"isolated:{host}", host, tuple(switches_of[host]))
+            if cuts is not None:  # a host whose own switches all failed, as against one on the other side
+                gates[f"alone:{host}"] = Gate(f"alone:{host}", "and", tuple(f"switch:{s}" for s in switches_of[host]))
+            gates[f"host-lost:{host}"] = Gate(f"host-lost:{host}", "or", (f"host:{host}", isolated))
             lost[host] = f"host-lost:{host}"
         else:
             lost[host] = f"host:{host}"
+
+    def reach(switch: str) -> str:
+        """What says a switch is out of the main side's reach: its failure, or a split that leaves it outside."""
+        if cuts is None:
+            return f"switch:{switch}"
+        name = f"unreachable:{switch}"
+        return name if name in gates else cut_off(name, f"switch:{switch}", (switch,))
     kinds = {}
     domain_of = {host.name: host.failure_domain for host in arch.hosts}
     for store in arch.storage:
@@ -326,7 +378,7 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
         if store.kind == "local":
             continue
         events[store.name] = f"storage:{store.name}"
-        inputs = [f"storage:{store.name}"]
+        inputs = [f"storage:{store.name}", *([reach(store.switch)] if store.switch else [])]
         tolerated = store.copies_tolerated
         members = store.hosts or host_names
         notes[f"storage-down:{store.name}"] = {"kind": store.kind, "tolerates": tolerated}
@@ -362,8 +414,14 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
     if policy is not None:
         total, witness_votes = cluster_votes(arch)
         votes = [lost[h] for h in host_names]
-        if arch.platform.witness is not None and witness_votes:
-            votes.append(f"witness:{arch.platform.witness.name}")
+        witness = arch.platform.witness
+        if witness is not None and witness_votes:
+            if witness.switch is None:
+                votes.append(f"witness:{witness.name}")
+            else:  # its vote goes to the side of the switch it sits behind
+                gates[f"witness-lost:{witness.name}"] = Gate(f"witness-lost:{witness.name}", "or",
+                                                             (f"witness:{witness.name}", reach(witness.switch)))
+                votes.append(f"witness-lost:{witness.name}")
         # With two_node one node of two keeps quorum (wait_for_all decides only a node booting alone).
         k = total if two_node(arch) and total == 2 else total - majority(total) + 1
         if policy.on_split == "worse-side":
@@ -391,8 +449,8 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
             downs = []
             for level in levels:
                 inputs = [f"fencing:{level.name}"]
-                if level.switch is not None:
-                    inputs.append(f"switch:{level.switch}")
+                if level.switch is not None:  # it fences from the main side only if its switch is there
+                    inputs.append(reach(level.switch))
                 if level.kind != "sbd" and level.powered_by != ALWAYS_POWERED:
                     domain = domain_of[host] if level.powered_by in HOST_POWERED else level.powered_by
                     if domain is not None:
@@ -416,8 +474,13 @@ def _platform_gates(arch: Architecture, facts: Catalog) -> _Platform:
         gates["migration-blocked"] = Gate("migration-blocked", "or", tuple(servers))
     else:
         restart_events |= {server.name: f"management:{server.name}" for server in arch.management}
+    storage_of = vm_storage(arch)
+    kinds = {store.name: store.kind for store in arch.storage}
+    paused_on = facts.platforms[arch.platform.hypervisor].isolation.paused_on
     for host, names in switches_of.items():
-        notes[f"isolated:{host}"] = {"switches": names}
+        paused = [vm.name for vm in arch.vms if vm.host == host and storage_of[vm.name] is not None
+                  and kinds[storage_of[vm.name]] in paused_on]
+        notes[f"isolated:{host}"] = {"switches": names, "paused": paused}
     # Storage spread over every host and taken down by nothing else than a number of them (min cuts treat it
     # apart, see cut_sets.MinCuts.of).
     everywhere = tuple(name[len("storage-hosts:"):] for name, gate in gates.items()

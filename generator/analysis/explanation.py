@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.analysis.gates import IMPAIRMENTS, FailureModel, Phase
-from generator.analysis.restarts import Placement
+from generator.analysis.restarts import Placement, leaves
 
 # Node kinds: the operation, the services it needs, the VMs; then the platform's effects ("quorum-lost",
 # "storage-down", "isolated", "unfenced", "level-down", "latched", "no-restart", "migration-blocked",
@@ -111,11 +111,12 @@ class Explainer:
         for group in need.any_of:
             serving = [g.split(":", 1)[1] for g in group if not self.holds(g)]
             children += [self.node(g).reached("only", serving=serving) for g in group if self.holds(g)]
+        lasts = self.model.notes.get(f"operation:{oid}", {}).get("lasts", {})
         for g in need.uses:
             sid = g.split(":", 1)[1]
             impaired = f"impaired-own:{sid}" if data else f"impaired:{sid}"
-            if self.holds(g):
-                children.append(self.node(g).reached("uses"))
+            if self.holds(g):  # down: what it still works from, for how long, where the catalog knows
+                children.append(self.node(g).reached("uses", **({"lasts": lasts[sid]} if sid in lasts else {})))
             elif self.holds(impaired):
                 children.append(self.node(impaired).reached("uses"))
         return Node(OPERATION, oid, {"state": "degraded"}, tuple(_distinct(children)))
@@ -266,9 +267,21 @@ class Explainer:
         if kind == "host-lost":
             return self.node(f"host:{rest}") if self.holds(f"host:{rest}") else self.node(f"isolated:{rest}")
         if kind == "isolated":
-            switches = [self.node(i) for i in self.gates[name].inputs]
-            stays = self.model.restarts is not None and not self.model.restarts.cut_off_restart
-            return Node("isolated", rest, {"switches": [n.name for n in switches], "stays": stays}, tuple(switches))
+            switches = self._cut(name)
+            # alone: every switch of its own failed (else a split left it on the side that does not carry
+            # on); which VMs stay on it (not restarted elsewhere), and which of them are paused there
+            alone = self.holds(f"alone:{rest}") or f"alone:{rest}" not in self.gates
+            leave = (leaves(self.model.restarts, rest, self.values) if self.model.restarts is not None
+                     else frozenset())
+            stays = [vm for vm, host in self.model.vm_host.items() if host == rest and vm not in leave]
+            paused = self.model.notes.get(name, {}).get("paused", [])
+            return Node("isolated", rest, {"switches": [n.name for n in switches], "alone": alone, "stays": stays,
+                                           "paused": paused}, tuple(switches))
+        if kind == "unreachable":  # a switch a split left outside the main side
+            switches = self._cut(name)
+            return Node("unreachable", rest, {"switches": [n.name for n in switches]}, tuple(switches))
+        if kind == "witness-lost":  # failed, or behind a switch outside the main side
+            return self.node(next(i for i in self.gates[name].inputs if self.holds(i)))
         if kind == "storage-down":
             return self._storage_down(rest)
         if kind == "copies-lost":  # a failure domain of storage whose copies go over domains lost a host
@@ -301,13 +314,19 @@ class Explainer:
         raise ValueError(f"no explanation for {name}")
 
     def _storage_down(self, storage: str) -> Node:
-        """Storage down: failed as a whole (its leaf), or more of its hosts or failure domains lost than it
-        tolerates, or its monitors without a majority."""
+        """Storage down: failed as a whole (its leaf), out of the main side's reach (the switch it sits
+        behind), or more of its hosts or failure domains lost than it tolerates, or its monitors without a
+        majority."""
         if self.holds(f"storage:{storage}"):
             return self.node(f"storage:{storage}")
         notes = self.model.notes.get(f"storage-down:{storage}", {})
         facts: dict[str, Any] = {"tolerates": notes.get("tolerates"), "storage": notes.get("kind"), "lost": 0,
                                  "total": 0, "unit": "hosts"}
+        reach = [i for i in self.gates[f"storage-down:{storage}"].inputs
+                 if i.startswith(("switch:", "unreachable:")) and self.holds(i)]
+        if reach:
+            return Node("storage-down", storage, {**facts, "unreachable": reach[0].split(":", 1)[1]},
+                        (self.node(reach[0]),))
         children: list[Node] = []
         for spread, unit in ((f"storage-hosts:{storage}", "hosts"), (f"storage-domains:{storage}", "failure domains")):
             if self.holds(spread):
@@ -320,6 +339,14 @@ class Explainer:
             children.append(Node("monitors-lost", storage, {"up": len(monitors.inputs) - len(lost),
                                                             "total": len(monitors.inputs)}, tuple(lost)))
         return Node("storage-down", storage, facts, tuple(children))
+
+    def _cut(self, name: str) -> list[Node]:
+        """The failed switches that hold a cut-off gate: its own inputs, or those of its first term that
+        holds (a split can come about in several ways)."""
+        gate = self.gates[name]
+        if gate.inputs and gate.inputs[0].startswith("split:"):
+            gate = self.gates[next(term for term in gate.inputs if self.holds(term))]
+        return [self.node(i) for i in gate.inputs]
 
     def _vm(self, vm: str) -> Node:
         down = self.placement.down.get(vm)
@@ -341,8 +368,12 @@ class Explainer:
         found: list[Node] = []
         if self.holds("cluster-down"):
             found.append(self.node("cluster-down"))
-        found += [self.node(f"isolated:{h}") for h in sorted(self.model.isolating) if self.holds(f"isolated:{h}")
-                  and not self.holds(f"host:{h}")]
+        # hosts cut off, and (where the cluster counts votes and keeps quorum) the votes the others keep
+        votes = self.gates.get("cluster-votes") or self.gates.get("cluster-down")
+        kept = {} if votes is None or self.holds("cluster-down") else {
+            "kept": {"up": sum(not self.holds(i) for i in votes.inputs), "total": len(votes.inputs)}}
+        found += [self.node(f"isolated:{h}").reached("", **kept) for h in sorted(self.model.isolating)
+                  if self.holds(f"isolated:{h}") and not self.holds(f"host:{h}")]
         found += [self.node(f"storage-down:{s}") for s in self.model.part_events
                   if self.model.part_events[s].startswith("storage:") and self.holds(f"storage-down:{s}")
                   and not self.holds(f"storage:{s}")]

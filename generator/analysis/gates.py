@@ -55,7 +55,7 @@ STATE_EVENTS = ("service:", "vm:", "before:")
 RESTART_EVENTS = ("fencing:", "management:", "power:")
 # Gates over the platform's parts, evaluated from the failed parts alone; the VM and service layers
 # above them are evaluated from a placement (which VMs run where), which these gates feed.
-PLATFORM_GATES = ("isolated:", "host-lost:", "copies-lost:", "storage-hosts:", "storage-domains:", "storage-monitors:",
+PLATFORM_GATES = ("split:", "isolated:", "alone:", "unreachable:", "witness-lost:", "host-lost:", "copies-lost:", "storage-hosts:", "storage-domains:", "storage-monitors:",
                   "storage-down:", "cluster-votes", "cluster-split", "cluster-down", "level-down:", "unfenced:",
                   "management-down:", "migration-blocked")
 # Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
@@ -104,7 +104,10 @@ class Restarts:
     demands: Demands
     priority: Mapping[str, int]  # per VM: its restart wave (an index of placement.PRIORITIES)
     local_disk: frozenset[str]  # VMs whose disk is their host's own: they never restart elsewhere
-    cut_off_restart: bool  # VMs on a host that is cut off are restarted elsewhere (else they stay there)
+    # VMs restarted elsewhere when their host lost every switch (`alone`), and when a split left it on a side
+    # that does not carry on; the others stay there, unreachable
+    alone_restart: frozenset[str]
+    cut_off_restart: frozenset[str]
     blocked_by: str | None  # the gate that stops every restart (`cluster-down`), None when none does
     fenced: bool  # a lost host's VMs restart once a fencing level fenced it (`unfenced:<host>`)
     restart_seconds: int

@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Collection, Mapping
 
 from generator.analysis import placement
-from generator.analysis.gates import FailureModel, Phase
+from generator.analysis.gates import FailureModel, Phase, Restarts
 
 LOCAL_DISK = "local-disk"  # a blocker: its disk is its host's own
 
@@ -98,7 +98,7 @@ def place(model: FailureModel, hosts: Collection[str], vms: Collection[str], eve
                     down.pop(vm, None)
                     ready[vm] = 0
             movers, delay = [], {}
-            leaving_cut_off = [vm for vm, host in where.items() if host in cut_off and restarts.cut_off_restart]
+            leaving_cut_off = [vm for vm, host in where.items() if host in cut_off and vm in leaves(restarts, host, state)]
             for vm in [*lost, *leaving_cut_off]:
                 origin = before[vm]
                 assert origin is not None
@@ -157,3 +157,9 @@ def _ready_seconds(model: FailureModel, restarted: list[str], delay: dict[str, i
     waves = sorted(set(ranks.values()))
     return {vm: restarts.restart_seconds + delay.get(vm, 0) + waves.index(ranks[vm]) * restarts.boot_seconds
             for vm in restarted}
+
+
+def leaves(restarts: Restarts, host: str, state: Mapping[str, bool]) -> frozenset[str]:
+    """The VMs that restart elsewhere when `host` is cut off: those of a host whose every switch failed
+    (`alone:`; without uplinks every cut-off host is), or those of a host on the other side of a split."""
+    return restarts.alone_restart if state.get(f"alone:{host}", True) else restarts.cut_off_restart

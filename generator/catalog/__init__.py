@@ -93,6 +93,21 @@ class ServiceVariant(_Variant):
     sources: list[Url] = Field(min_length=1)
 
 
+class RoundRobin(_Strict):
+    """Clients that send each heartbeat to one instance in turn, and an instance that declares a client
+    failed after `timeout_seconds` without one (Octavia's amphorae and health managers)."""
+
+    interval_seconds: int = Field(ge=1)
+    timeout_seconds: int = Field(ge=1)
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    def false_failures(self, instances: int) -> bool:
+        """Whether one survivor of this many instances hears a healthy client too seldom (its turn comes
+        every `instances` heartbeats) and declares it failed."""
+        return instances * self.interval_seconds >= self.timeout_seconds
+
+
 class Service(_Strict):
     name: str
     role: str
@@ -135,6 +150,7 @@ class Service(_Strict):
     sources: list[Url] = Field(min_length=1)
     variants: list[ServiceVariant] = []
     stand_in: StandIn | None = None
+    round_robin: RoundRobin | None = None
 
     def belongs_to(self, networking: Networking) -> bool:
         return self.networking in ("both", networking)
@@ -160,6 +176,17 @@ class Needs(_Strict):
     requires_any: list[list[str]] = []
 
 
+class Lasting(_Strict):
+    """How long an operation keeps working from what it holds once a service it uses is down."""
+
+    seconds: int = Field(ge=1)
+    what: str  # what it keeps working from, a phrase: "BIND's copy of the zones"
+    bound: str  # what sets the bound, a phrase: "the zones' SOA expire"
+    estimate: bool = False  # the bound is inferred, not stated by a source
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
 class OperationVariant(_Variant):
     """Services an operation needs too when a design's settings match `when`, and services it needs
     instead of others (`instead`: the one it no longer needs -> the one it needs in its place)."""
@@ -167,6 +194,7 @@ class OperationVariant(_Variant):
     requires: list[str] = []
     uses: list[str] = []
     instead: dict[str, str] = {}
+    lasts: dict[str, Lasting] = {}
     basis: str
     sources: list[Url] = Field(min_length=1)
 
@@ -185,6 +213,9 @@ class Operation(_Strict):
     # instance will do; `list`, it reads every cell and returns partial results while one is down.
     cell: Literal["instance", "any", "list"] | None = None
     cell_needs: list[str] = []
+    # Of `uses`, services whose loss it outlasts for a while only: it keeps working from what it holds
+    # (BIND from its copy of the zones), for at most `seconds`.
+    lasts: dict[str, Lasting] = {}
     sources: list[Url] = Field(min_length=1)
     variants: list[OperationVariant] = []
 
@@ -207,6 +238,7 @@ class Operation(_Strict):
         return self.model_copy(update={
             "requires": named(self.requires, [s for v in matching for s in v.requires]),
             "uses": named(self.uses, [s for v in matching for s in v.uses]),
+            "lasts": {**self.lasts, **{sid: bound for v in matching for sid, bound in v.lasts.items()}},
             "sources": list(dict.fromkeys([*self.sources, *(u for v in matching for u in v.sources)]))})
 
 
@@ -253,6 +285,11 @@ class Isolation(_Strict):
     restarts: bool  # the VMs are restarted elsewhere (vSphere: with a power-off or shutdown response)
     seconds: int = Field(ge=0)
     shutdown_seconds: int = Field(0, ge=0)
+    # storage kinds whose VMs are restarted elsewhere all the same (vSAN: the partition that owns their
+    # objects restarts them, whatever the isolation response), and those whose VMs are paused, not left
+    # running, on the cut-off host (Hyper-V on CSV)
+    restarts_on: list[str] = []
+    paused_on: list[str] = []
     basis: str
     sources: list[Url] = Field(min_length=1)
 
@@ -359,7 +396,9 @@ class Catalog(_Strict):
         service it requires is not deployed (no cinder-api, no volumes), nor when it names services and
         none of them runs here (they all run outside this cluster, or nowhere)."""
         needs = operation.needs(networking)
-        named = [*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group)]
+        # what it only outlasts for a while (`lasts`) does not make it this design's
+        named = [s for s in (*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group))
+                 if s not in operation.lasts]
         if named and not any(s in deployed for s in named):
             return False
         return all(s in deployed or self.services[s].deploy == "required" or self.services[s].external
@@ -542,6 +581,10 @@ def integrity_problems(catalog: Catalog) -> list[str]:
                      for key in v.when if key not in settings]
         problems += [f"operation {oid} names {v.since_release}, not a numbered release" for v in operation.variants
                      if v.since_release and (releases.order(v.since_release) is None or "." not in v.since_release)]
+        problems += [f"operation {oid} lasts without {sid}, which it does not use" for sid in operation.lasts
+                     if sid not in operation.uses]
+        problems += [f"operation {oid} lasts without {sid} in a variant that does not use it"
+                     for v in operation.variants for sid in v.lasts if sid not in (*operation.uses, *v.uses)]
         for networking in ("ovs", "ovn"):
             needs = operation.needs(networking)
             named += [*needs.requires, *needs.uses, *(s for group in needs.requires_any for s in group)]

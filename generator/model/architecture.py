@@ -105,6 +105,9 @@ class Witness(_Strict):
     name: Slug = Field("witness", description="Its name, unique among the design's names (what `--fail` takes).")
     failure_domain: Slug | None = Field(
         None, description="The failure domain it sits in, when inside one (it then fails with it).")
+    switch: Slug | None = Field(
+        None, description="The switch it sits behind: its vote goes to the partition that switch is in (default: "
+                          "reachable from every partition, as a tie-breaker).")
     unavailability: float | None = Field(
         None, gt=0, lt=1, description="The fraction of time it is down (default: the catalog's estimate).")
 
@@ -118,7 +121,9 @@ class FencingLevel(_Strict):
         "host", description="`host` (it loses power with the host it fences, as a BMC does), `failure-domain` (with "
                             "the host's failure domain, as a PDU in its rack), `independent`, or the name of the "
                             "failure domain that powers it. SBD needs no power of its own.")
-    switch: Slug | None = Field(None, description="The switch it is reached through, when one is declared.")
+    switch: Slug | None = Field(
+        None, description="The switch it sits behind: it fails with that switch, and fences only from the partition "
+                          "that switch is in (default: reachable from every partition).")
 
 
 class Storage(_Strict):
@@ -130,6 +135,9 @@ class Storage(_Strict):
                     "lost when more than `failures_to_tolerate` of them are), local (each host's own disk: a VM on it "
                     "cannot restart elsewhere).")
     failure_domain: Slug | None = Field(None, description="The failure domain it sits in (it fails with it).")
+    switch: Slug | None = Field(
+        None, description="san, nfs, csv: the switch it sits behind; VMs reach it only from the partition that switch "
+                          "is in (default: reachable from every partition).")
     hosts: list[Slug] | None = Field(
         None, min_length=1, max_length=256,
         description="vsan and ceph: the hosts that hold its data (default: every host).")
@@ -165,7 +173,13 @@ class Switch(_Strict):
     """A network switch the management cluster's hosts reach each other and their clients through."""
 
     name: Slug = Field(description="Unique among the design's names.", examples=["tor-a1"])
-    hosts: list[Slug] = Field(min_length=1, max_length=256, description="The hosts connected through it.")
+    hosts: list[Slug] = Field(max_length=256, description="The hosts connected through it (none for a core switch "
+                                                          "that only links others).")
+    uplinks: list[Slug] = Field(
+        default_factory=list, max_length=64,
+        description="Switches it links to (either side may declare a link). Once any switch declares uplinks, "
+                    "switches reach each other only through declared links; with none, every switch reaches every "
+                    "other.", examples=[["core-1"]])
     failure_domain: Slug | None = Field(None, description="The failure domain it sits in (it fails with it).")
     unavailability: float | None = Field(
         None, gt=0, lt=1, description="The fraction of time it is down (default: the catalog's estimate).")
@@ -253,6 +267,13 @@ class OpenStack(_Strict):
                     "conductors run on the VMs that name it in `cell`; the API database, the global queue and the "
                     "super-conductor stay on VMs without one. Empty: one cell sharing the global services.",
         examples=[["cell1", "cell2"]])
+    backup_target: Literal["ceph", "swift", "nfs", "s3"] = Field(
+        "ceph", description="Where cinder-backup writes backups (`backup_driver`): ceph (kolla-ansible's default, "
+                            "whatever the volumes are on: backups then need the Ceph monitors' quorum), swift, nfs "
+                            "or s3 (outside what refarch models).")
+    encrypted_volumes: bool = Field(
+        False, description="Whether the cloud offers encrypted volume types, whose keys Nova and Cinder keep in "
+                           "Barbican: creating, attaching and live-migrating with them then need barbican-api.")
     coordination: Literal["etcd", "valkey", "zookeeper", "none"] = Field(
         "etcd", description="The tooz coordination back end that active-active cinder-volume (with ceph) locks "
                             "through (`[coordination] backend_url`): etcd or valkey (kolla-ansible), zookeeper "

@@ -95,6 +95,7 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
 
 
 POWER_KEYWORDS = frozenset({*HOST_POWERED, ALWAYS_POWERED})  # `powered_by` values that name no domain
+MAX_LINKED_SWITCHES = 16  # with uplinks, partitions are worked out for each subset of failed switches
 
 
 def _named_parts(arch: Architecture) -> list[tuple[str, tuple, str]]:
@@ -138,11 +139,17 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
     witness = arch.platform.witness
     if witness is not None:
         check(("platform", "witness", "failure_domain"), "failure domain", witness.failure_domain)
+        check(("platform", "witness", "switch"), "switch", witness.switch)
     for i, level in enumerate(arch.platform.fencing or []):
         check(("platform", "fencing", i, "powered_by"), "failure domain", level.powered_by, POWER_KEYWORDS)
         check(("platform", "fencing", i, "switch"), "switch", level.switch)
     for i, store in enumerate(arch.storage):
         check(("storage", i, "failure_domain"), "failure domain", store.failure_domain)
+        check(("storage", i, "switch"), "switch", store.switch)
+        if store.switch is not None and store.kind not in ("san", "nfs", "csv"):
+            problems.append(checks.SWITCH_TOPOLOGY.at(
+                path, source.value_at(("storage", i, "switch")), f"storage `{store.name}` ({store.kind}) sits behind "
+                "no switch of its own: its hosts hold it", "remove `switch`, or give its hosts' switches instead"))
         for j, host in enumerate(store.hosts or []):
             check(("storage", i, "hosts", j), "host", host)
         for j, host in enumerate(store.monitors or []):
@@ -153,6 +160,19 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
         check(("switches", i, "failure_domain"), "failure domain", switch.failure_domain)
         for j, host in enumerate(switch.hosts):
             check(("switches", i, "hosts", j), "host", host)
+        for j, other in enumerate(switch.uplinks):
+            check(("switches", i, "uplinks", j), "switch", other)
+            if other == switch.name:
+                problems.append(checks.SWITCH_TOPOLOGY.at(
+                    path, source.value_at(("switches", i, "uplinks", j)), f"switch `{other}` links to itself",
+                    "name the switches it links to"))
+    linked = [s for s in arch.switches if s.uplinks]
+    if linked and len(arch.switches) > MAX_LINKED_SWITCHES:
+        problems.append(checks.SWITCH_TOPOLOGY.at(
+            path, source.value_at(("switches", arch.switches.index(linked[0]), "uplinks")),
+            f"{len(arch.switches)} switches with uplinks: refarch works out the partitions of every combination of "
+            f"failed switches, for at most {MAX_LINKED_SWITCHES}", "model the switches that can split the cluster "
+            "(its top-of-rack and core switches), or leave out uplinks to have every switch reach every other"))
     managed_vms = set()
     for i, server in enumerate(arch.management):
         check(("management", i, "vm"), "VM", server.vm)

@@ -52,6 +52,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "quorum-lost": "the cluster lost quorum",
         "storage-down": "storage {name} lost {lost} of {total} {unit}",
         "storage-down-monitors": "storage {name} lost its monitors",
+        "storage-down-unreachable": "storage {name} out of reach",
         "migration-blocked": "live migration blocked",
     },
     # A failed part as the subject of "failed".
@@ -75,8 +76,10 @@ PHRASES: dict[str, dict[str, str]] = {
                              "is taken to lose its VMs",
         "isolated-one": "host {names} is cut off from the others",
         "isolated-many": "hosts {names} are cut off from the others",
+        "isolated-kept": ", which keep quorum ({up} of {total} votes up)",
         "storage-down": "storage {name} lost {lost} of its {total} {unit} ({names}) and tolerates {tolerates}",
         "storage-down-monitors": "storage {name} lost its monitors' majority",
+        "storage-down-unreachable": "storage {name} is out of reach (behind switch {unreachable})",
         "unfenced": "Pacemaker cannot fence {names}",
         "local-disk": "local disks keep {names} from restarting elsewhere",
         "no-room": "no host has room for {names}",
@@ -121,9 +124,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "quorum-lost": "the cluster lost quorum: {up} of {total} votes up",
         "storage-down": "storage {name} ({storage}) lost {lost} of its {total} {unit} and tolerates {tolerates}",
         "storage-down-monitors": "storage {name} ({storage}) lost its monitors' majority",
+        "storage-down-unreachable": "storage {name} ({storage}) is out of reach: it sits behind switch {unreachable}",
         "copies-lost": "failure domain {name} lost a host, and with it copies of {storage}",
         "monitors-lost": "the monitors of {name} lost their majority: {up} of {total} up",
         "isolated": "{name} is cut off: every switch it is connected through ({switches}) failed",
+        "isolated-split": "{name} is on a side of the split that does not carry on: {switches} failed",
+        "unreachable": "switch {name} is on a side of the split that does not carry on: {switches} failed",
         "unfenced": "Pacemaker cannot fence {name}",
         "level-down": "fencing level {name} cannot fence {host}",
         "latched-node": "{name} lost every member at once and stays down",
@@ -208,8 +214,10 @@ def text(node: Node) -> str:
         return fill(table["vm-failed" if node.facts.get("failed") else "vm"], {"name": node.name})
     if node.kind == "latched":
         return fill(table["latched-node"], {"name": node.name})
-    if node.kind == "isolated":
-        return fill(table["isolated"], {"name": node.name, "switches": join_and(node.facts["switches"])})
+    if node.kind in ("isolated", "unreachable"):
+        key = "isolated" if node.kind == "isolated" and node.facts.get("alone", True) else (
+            "isolated-split" if node.kind == "isolated" else "unreachable")
+        return fill(table[key], {"name": node.name, "switches": join_and(node.facts["switches"])})
     if node.kind == "no-restart":
         key = "no-restart-migration" if node.facts.get("move") == "migration" else "no-restart"
         return fill(table[key], {"name": node.name, "host": node.facts.get("host", "")})
@@ -337,7 +345,10 @@ def _cause_words(group: str, names: list[str], first: Node, limit: int) -> str:
 
 
 def _effect_key(node: Node) -> str:
-    """A node's key in the phrase table: its kind, or for storage down by its monitors alone, that."""
+    """A node's key in the phrase table: its kind, or for storage down out of reach or by its monitors
+    alone, that."""
+    if node.kind == "storage-down" and node.facts.get("unreachable"):
+        return "storage-down-unreachable"
     return "storage-down-monitors" if node.kind == "storage-down" and not node.facts.get("lost") else node.kind
 
 
@@ -383,8 +394,9 @@ def effect_words(effects: Iterable[Node], phase: Phase) -> list[str]:
             said.append(fill(table[key], node.facts))
         elif node.kind == "isolated":
             if node.name == cut_off[0]:
+                kept = node.facts.get("kept")
                 said.append(fill(table["isolated-one" if len(cut_off) == 1 else "isolated-many"],
-                                 {"names": join_and(cut_off)}))
+                                 {"names": join_and(cut_off)}) + (fill(table["isolated-kept"], kept) if kept else ""))
         elif node.kind in ("local-disk", "no-room", "siblings"):
             said.append(fill(table[node.kind], {"names": join_and(node.facts["vms"])}))
         elif node.kind == "unfenced":
@@ -409,6 +421,8 @@ def reason(op: OperationState) -> str | None:
         if cause.links[0] == "only" and cause.first is not None:  # an alternative down, others serving
             serving = cause.first.facts.get("serving", [])
             words += f", so only what {join_and(serving)} {'serves' if len(serving) == 1 else 'serve'} works"
+        if cause.links == ("uses",) and cause.first is not None and (lasts := cause.first.facts.get("lasts")):
+            words += lasting(lasts)
         groups.setdefault((words, _steps(cause)[0]), []).append(cause)
     parts = []
     for (words, verb), group in groups.items():
@@ -423,6 +437,16 @@ def reason(op: OperationState) -> str | None:
             names = [c.service if not c.via else f"{c.service} (through {', '.join(c.via)})" for c in group]
             parts.append(f"{verb} {join_and(names)}, which each {words}")
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+
+
+def lasting(lasts: dict) -> str:
+    """How long an operation keeps working from what it holds, as the end of a reason: "; it works from
+    BIND's copy of the zones for at most 24 h (86,400 s, the zones' SOA expire)"."""
+    seconds = lasts["seconds"]
+    span = f"{seconds // 3600} h" if seconds % 3600 == 0 else f"{seconds // 60} min" if seconds % 60 == 0 else (
+        f"{seconds} s")
+    estimate = ", an estimate" if lasts["estimate"] else ""
+    return f"; it works from {lasts['what']} for at most {span} ({seconds:,} s, {lasts['bound']}{estimate})"
 
 
 def _steps(cause: Cause) -> list[str]:
@@ -459,7 +483,7 @@ def vm_reason(node: Node) -> str:
     elif blocked is not None and stops and stops[0].kind == "isolated":
         words = f"{node.name} was on {host}, which is cut off"
     else:
-        words = f"{node.name} on {host} is down: " + "; ".join(_stop_words(c) for c in stops)
+        words = f"{node.name} on {host} is down: " + "; ".join(_stop_words(c, node.name) for c in stops)
     if blocked is not None:
         reasons = "; ".join(_blocker_words(c, host) for c in blocked.children)
         if blocked.facts.get("move") == "migration":
@@ -477,14 +501,18 @@ def _votes(node: Node) -> str:
     return f"{node.facts['up']} of {node.facts['total']} votes up, {join_and(lost) or 'none'} lost"
 
 
-def _stop_words(node: Node) -> str:
+def _stop_words(node: Node, vm: str) -> str:
     """A platform effect that stops a VM where it runs, in words."""
     if node.kind == "isolated":
-        words = (f"{node.name} is cut off: every switch it is connected through "
-                 f"({join_and(node.facts['switches'])}) failed, so its VMs are unreachable")
-        if node.facts.get("stays"):
-            words += ("; its isolation response (disabled) leaves them running there and vSphere HA does not "
-                      "restart them")
+        paused = vm in node.facts.get("paused", ())
+        alone = node.facts.get("alone", True)
+        words = (text(node) + f", so {vm} is "
+                 + ("paused there (Paused-Critical, its disks on shared block storage) and unreachable" if paused
+                    else "unreachable"))
+        if vm in node.facts.get("stays", ()):
+            words += ("; its isolation response (disabled) leaves it running there and vSphere HA does not "
+                      "restart it" if alone else "; it keeps running there, where the isolation address is still "
+                      "reached, and vSphere HA does not restart it while its datastore lock holds")
         return words
     if node.kind == "quorum-lost":
         if node.facts.get("split"):

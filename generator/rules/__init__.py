@@ -37,6 +37,7 @@ _MODULES = (
     "red022_quorum_policy_ignore",
     "red023_two_node_without_wait_for_all",
     "red024_service_stood_in_for",
+    "red025_round_robin_heartbeats_too_sparse",
 )
 # Withdrawn rules: id -> why. Their ids stay taken.
 RETIRED: dict[str, str] = {

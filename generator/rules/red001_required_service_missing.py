@@ -11,8 +11,9 @@ serving metadata before 2026.1): RED024 reports that.
 
 It also reports a service that a deployed one requires with this design's settings and that no VM
 runs (active-active cinder-volume with Ceph locks through its `coordination` back end: etcd, valkey
-or zookeeper), and a Nova cell (`openstack.cells`) without its own database (galera), message queue
-(rabbitmq) or conductor (nova-conductor) on the VMs that name it.
+or zookeeper), a service that a setting makes an operation need (with `encrypted_volumes: true`,
+attaching a volume needs barbican-api), and a Nova cell (`openstack.cells`) without its own
+database (galera), message queue (rabbitmq) or conductor (nova-conductor) on the VMs that name it.
 
 ## Why it matters
 
@@ -68,6 +69,44 @@ SUMMARY = ("A service every control plane needs (for its networking flavour), a 
 CELL_CORE = ("galera", "rabbitmq", "nova-conductor")  # what each Nova cell runs of its own
 
 
+def _needed_by_settings(ctx: RuleContext, deployed: set[str], reported: set[str]) -> Iterator[Finding]:
+    """Services that a setting makes operations need (`encrypted_volumes: true`: barbican-api to attach a
+    volume), where the design runs the rest of what those operations need and no VM runs that service."""
+    settings = ctx.arch.openstack.model_dump(mode="json")
+    design = ctx.catalog.for_design(settings)
+    networking = ctx.arch.openstack.networking
+
+    def there(sid: str) -> bool:
+        facts = design.services[sid]
+        return sid in deployed or facts.deploy == "required" or facts.external
+
+    needing: dict[tuple[str, str], list[str]] = {}  # (service, setting) -> the operations it makes need it
+    for operation in design.operations.values():
+        needs = operation.needs(networking)
+        for variant in operation.variants:
+            if not variant.matches(settings):
+                continue
+            setting = next(iter(variant.when))
+            for dep in variant.requires:
+                others = [s for s in needs.requires if s != dep]
+                if not there(dep) and dep not in reported and others and all(there(s) for s in others):
+                    needing.setdefault((dep, setting), []).append(operation.name.lower())
+    for (dep, setting), operations in needing.items():
+        if dep in reported:
+            continue
+        reported.add(dep)
+        value = settings[setting]
+        shown = str(value).lower() if isinstance(value, bool) else value
+        needed = design.services[dep]
+        yield Finding(("openstack", setting), f"with `{setting}: {shown}`, {_and(operations)} need "
+                      f"`{dep}` ({needed.name}), and no VM runs it", dep,
+                      f"Run it on {needed.recommended_instances} VMs on different hosts, or change the setting.")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _stand_in_hint(ctx: RuleContext, sid: str) -> str:
     """How an older release's stand-in could serve it, where the catalog knows one."""
     stand_in = ctx.catalog.services[sid].stand_in
@@ -104,6 +143,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                           "and no VM runs it", dep,
                           f"{needed.role} Run it on {needed.recommended_instances} VMs on different hosts, or change "
                           "the setting that makes it needed (see the catalog page).")
+    yield from _needed_by_settings(ctx, deployed, reported)
     for index, cell in enumerate(ctx.arch.openstack.cells):
         for base in CELL_CORE:
             if f"{base}@{cell}" not in deployed:
