@@ -55,9 +55,9 @@ STATE_EVENTS = ("service:", "vm:", "before:")
 RESTART_EVENTS = ("fencing:", "management:", "power:")
 # Gates over the platform's parts, evaluated from the failed parts alone; the VM and service layers
 # above them are evaluated from a placement (which VMs run where), which these gates feed.
-PLATFORM_GATES = ("split:", "isolated:", "alone:", "unreachable:", "witness-lost:", "host-lost:", "copies-lost:", "storage-hosts:", "storage-domains:", "storage-monitors:",
-                  "storage-down:", "cluster-votes", "cluster-split", "cluster-down", "level-down:", "unfenced:",
-                  "management-down:", "migration-blocked")
+PLATFORM_GATES = ("split:", "isolated:", "alone:", "unreachable:", "witness-lost:", "host-lost:", "copies-lost:",
+                  "storage-hosts:", "storage-domains:", "storage-monitors:", "storage-down:", "cluster-votes",
+                  "cluster-split", "cluster-down", "level-down:", "unfenced:", "management-down:", "migration-blocked")
 # Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
 # (`cluster-down`) can be taken out of the expansion and added back at the end.
 ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "latched:", "own:", "service-down:", "backend-down:",

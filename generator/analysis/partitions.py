@@ -8,9 +8,9 @@ links run over both).
 
 Of the partitions, one carries on: the *main side*, the partition with the most votes (its hosts, and the
 witness when the switch it sits behind is in it), ties going to the partition of the first host in the
-design's order; a witness behind no switch reaches every side and gives its vote to the main one. A partition without a live switch (a host whose
-every switch failed) is never the main side. Whether the main side has quorum is the cluster's own gate,
-counted over the hosts this module says are lost.
+design's order; a witness behind no switch reaches every side and gives its vote to the main one. A
+partition without a live switch (a host whose every switch failed) is never the main side. Whether the
+main side has quorum is the cluster's own gate, counted over the hosts this module says are lost.
 
 The gates are monotone in failures: a part counts as cut off once any subset of the failed switches
 already cut it off (more failures never bring a part back). For each part this module gives the minimal

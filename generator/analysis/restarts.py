@@ -98,7 +98,8 @@ def place(model: FailureModel, hosts: Collection[str], vms: Collection[str], eve
                     down.pop(vm, None)
                     ready[vm] = 0
             movers, delay = [], {}
-            leaving_cut_off = [vm for vm, host in where.items() if host in cut_off and vm in leaves(restarts, host, state)]
+            leaving_cut_off = [vm for vm, host in where.items()
+                               if host in cut_off and vm in leaves(restarts, host, state)]
             for vm in [*lost, *leaving_cut_off]:
                 origin = before[vm]
                 assert origin is not None
