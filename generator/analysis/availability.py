@@ -91,43 +91,39 @@ class Diagram:
         return found
 
     def _at_least(self, children: list[Any], weights: list[int], k: int) -> Any:
-        """True when the weights of the true children add up to k: built input by input, memoised on
-        (input, weight still needed)."""
-        memo: dict[tuple[int, int], Any] = {}
-
-        def rest(i: int, need: int) -> Any:
-            if need <= 0:
-                return self.bdd.true
-            if i == len(children) or sum(weights[i:]) < need:
-                return self.bdd.false
-            if (i, need) not in memo:
-                child = children[i]
-                memo[i, need] = (child & rest(i + 1, need - weights[i])) | (~child & rest(i + 1, need))
-            return memo[i, need]
-
-        return rest(0, k)
+        """True when the weights of the true children add up to k: built from the last input back, for
+        each weight still needed. (No recursive closure: one would keep the BDD's nodes in a reference
+        cycle that may outlive the BDD at exit, which CUDD reports.)"""
+        bdd = self.bdd
+        after = [sum(weights[i:]) for i in range(len(children) + 1)]
+        row = {need: bdd.true if need <= 0 else bdd.false for need in range(k + 1)}  # past the last input
+        for i in range(len(children) - 1, -1, -1):
+            child, weight = children[i], weights[i]
+            row = {need: bdd.true if need <= 0 else bdd.false if after[i] < need else
+                   (child & row[max(need - weight, 0)]) | (~child & row[need]) for need in range(k + 1)}
+        return row[k]
 
     def probability(self, gate: str, q: Mapping[str, float]) -> float | None:
         root = self.of(gate)
         if root == self.bdd.true:
             return None
         by_var = {_var(i): q[host] for host, i in self.index.items()}
-        memo: dict[int, float] = {}
+        return self._chance(root, by_var, {})
 
-        def p(node: Any) -> float:
-            if node == self.bdd.true:
-                return 1.0
-            if node == self.bdd.false:
-                return 0.0
-            if node.negated:
-                return 1.0 - p(~node)
-            key = int(node)
-            if key not in memo:
-                chance = by_var[node.var]
-                memo[key] = chance * p(node.high) + (1.0 - chance) * p(node.low)
-            return memo[key]
-
-        return p(root)
+    def _chance(self, node: Any, by_var: Mapping[str, float], memo: dict[int, float]) -> float:
+        """The probability that a BDD node is true, each variable true with its chance."""
+        if node == self.bdd.true:
+            return 1.0
+        if node == self.bdd.false:
+            return 0.0
+        if node.negated:
+            return 1.0 - self._chance(~node, by_var, memo)
+        key = int(node)
+        if key not in memo:
+            chance = by_var[node.var]
+            memo[key] = chance * self._chance(node.high, by_var, memo) + (1.0 - chance) * self._chance(
+                node.low, by_var, memo)
+        return memo[key]
 
 
 def _var(index: int) -> str:
