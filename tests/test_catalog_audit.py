@@ -124,3 +124,13 @@ def test_the_metadata_api_reads_the_instances_cell():
     eng = engine(REGION)
     cell = states(fail(eng, "cell1-01", "cell1-02").immediate)
     assert cell["instance-metadata@cell1"] == "down" and cell["instance-metadata@cell2"] == "ok"
+
+
+def test_octavias_controllers_reach_the_amphorae_through_open_vswitch():
+    octavia = "services: &octavia [octavia-api, octavia-worker, octavia-health-manager, octavia-housekeeping]"
+    eng = engine(edited(REGION, (octavia, octavia.replace("]", ", openvswitch]"))))
+    lost = states(fail(eng, "openvswitch").immediate)
+    # no port on the management network: no amphora can be configured; existing amphorae forward on
+    assert lost["create-load-balancer"] == "down" and lost["existing-load-balancer-traffic"] != "down"
+    assert lost["authenticate"] == "ok"
+    assert "openvswitch" not in engine(REGION).model.services  # not listed: it fails with their VMs only
