@@ -11,6 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import offline_cib
 import pytest
 import yaml
 
@@ -40,14 +41,7 @@ def test_every_export_starts_with_a_header_naming_the_architecture(name):
 
 
 def cib_from(arch, tmp_path: Path) -> Path:
-    script = tmp_path / "pcs.sh"
-    script.write_text(exports.export(arch, FACTS, "pcs"))
-    cib = tmp_path / "cib.xml"
-    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
-    run = subprocess.run(["sh", str(script)], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "REFARCH_OFFLINE": "1", "REFARCH_CIB": str(cib)})
-    assert run.returncode == 0, run.stderr
-    return cib
+    return offline_cib.build(exports.export(arch, FACTS, "pcs"), tmp_path)
 
 
 @pytest.mark.skipif(not PACEMAKER, reason="pcs, cibadmin, crm_simulate and crm_verify are not installed "

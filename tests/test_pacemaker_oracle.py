@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import offline_cib
 import pytest
 import yaml
 
@@ -193,11 +194,7 @@ class Cluster:
 
 def start(arch: Architecture, directory: Path) -> Cluster:
     """Build the CIB with the export's script, as an operator's node would, then bring every node up."""
-    script = directory / "pcs.sh"
-    script.write_text(exports.export(arch, FACTS, "pcs"))
-    cib = directory / "cib.xml"
-    cib.write_text(run("cibadmin", "--empty"))
-    run("sh", str(script), env={"REFARCH_OFFLINE": "1", "REFARCH_CIB": str(cib)})
+    cib = offline_cib.build(exports.export(arch, FACTS, "pcs"), directory)
     nodes = [arg for host in arch.hosts for arg in ("--node-up", host.name)]
     return Cluster(arch, simulate(cib, "settled", *quorum(arch, set()), *nodes))
 
