@@ -26,7 +26,7 @@
   var FAILED_PARTS = ["host", "vm", "service", "witness", "storage", "switch", "fencing", "management", "domain"];
   var LEAF_OF_EVENT = [["host:", "host"], ["witness:", "witness"], ["storage:", "storage"], ["switch:", "switch"],
                        ["fencing:", "fencing"], ["management:", "management"], ["power:", "domain"]];
-  var CAUSE_ORDER = ["failed", "maintenance", "quorum-lost", "storage-down", "isolated", "unfenced", "local-disk",
+  var CAUSE_ORDER = ["failed", "offline", "maintenance", "quorum-lost", "storage-down", "isolated", "unfenced", "local-disk",
                      "no-room", "siblings", "migration-blocked"];
   var LINK_ORDER = ["needs", "one of", "only", "uses"];
 
@@ -242,8 +242,9 @@
     var data = this.data, r = data.restarts, self = this;
     var where = data.vms.map(function (vm) { return vm.host; });
     var before = where.slice(), down = new Map(), lost = [];
+    var gone = extend(extend(dict(), failed.hosts), set(data.offline));  // an offline host has failed already
     data.vms.forEach(function (vm, i) {
-      if (failed.hosts[where[i]]) {
+      if (gone[where[i]]) {
         lost.push(vm.name);
         where[i] = null;
         down.set(vm.name, { host: before[i], causes: ["host:" + before[i]], blockers: [] });
@@ -259,7 +260,7 @@
     });
     var cutOff = dict();
     data.isolating.forEach(function (h) {
-      if (self.get(values, "isolated:" + h) && !failed.hosts[h]) { cutOff[h] = true; }
+      if (self.get(values, "isolated:" + h) && !gone[h]) { cutOff[h] = true; }
     });
     if (phase === "after-restart" && r.enabled) {
       if (r.blockedBy && this.get(values, r.blockedBy)) {
@@ -272,7 +273,7 @@
       } else {
         failedVms.forEach(function (v) {
           var host = before[self.vmIndex[v]];
-          if (host !== null && !failed.hosts[host] && !cutOff[host]) {
+          if (host !== null && !gone[host] && !cutOff[host]) {
             where[self.vmIndex[v]] = host;
             down.delete(v);
           }
@@ -295,7 +296,7 @@
           movers.push(v);
           down.set(v, { host: origin, causes: cause, blockers: [] });
         });
-        var unavailable = extend(extend(dict(), failed.hosts), cutOff);
+        var unavailable = extend(extend(extend(dict(), gone), cutOff), set(r.standby));
         var moved = this.move(where, movers, unavailable);
         where = moved.where;
         movers.forEach(function (v) {
@@ -455,6 +456,7 @@
     this.values = result.values;
     this.placement = result.placement;
     this.gates = model.byPhase[result.gatesPhase];
+    this.offline = set(model.data.offline);
     this.memo = dict();
   }
 
@@ -531,6 +533,7 @@
     if (kind === "service") { return node("service", rest, { how: "failed" }); }
     if (kind === "vm-down") { return this.vm(rest); }
     if (kind === "vm") { return node("vm", rest, { failed: true }); }
+    if (kind === "offline" || (kind === "host" && this.offline[rest])) { return node("offline", rest); }  // failed before anything
     for (var i = 0; i < LEAF_OF_EVENT.length; i++) {
       if (starts(name, LEAF_OF_EVENT[i][0])) { return node(LEAF_OF_EVENT[i][1], rest); }
     }
@@ -693,7 +696,8 @@
 
   /* What the failed parts did to the platform in this phase, once each. */
   Explainer.prototype.effects = function () {
-    var self = this, data = this.data, found = [], down = this.placement.down;
+    var self = this, data = this.data, down = this.placement.down;
+    var found = sorted(data.offline).map(function (h) { return node("offline", h); });
     if (this.holds("cluster-down")) { found.push(this.node("cluster-down")); }
     // hosts cut off, and (where the cluster counts votes and keeps quorum) the votes the others keep
     var votes = this.gates["cluster-votes"] || this.gates["cluster-down"], kept = null;
@@ -772,7 +776,7 @@
           !(n.kind === "service" && n.facts.how !== "failed")) {
         group = "failed";
         subject = fill(self.phrases.subject[n.kind], { name: n.name });
-      } else if (["isolated", "unfenced", "maintenance", "local-disk", "no-room", "siblings"].indexOf(n.kind) >= 0) {
+      } else if (["offline", "isolated", "unfenced", "maintenance", "local-disk", "no-room", "siblings"].indexOf(n.kind) >= 0) {
         group = n.kind;
         subject = n.name;
       } else if (n.kind === "quorum-lost" || n.kind === "migration-blocked") {
@@ -857,7 +861,10 @@
     var table = this.phrases.summary, self = this, names = this.model.failedNames(failed);
     var first = names.length ? fill(table.failed, { names: joinAnd(names) }) : table.nothing;
     var said = [], cutOff = effects.filter(function (n) { return n.kind === "isolated"; }).map(function (n) { return n.name; });
+    var offline = effects.filter(function (n) { return n.kind === "offline"; }).map(function (n) { return n.name; });
+    if (offline.length) { said.push(fill(table[offline.length === 1 ? "offline-one" : "offline-many"], { names: joinAnd(offline) })); }
     effects.forEach(function (n) {
+      if (n.kind === "offline") { return; }
       if (n.kind === "quorum-lost") {
         var restarts = phase === "after-restart" && self.data.restarts.enabled && !self.data.haNone;
         var key = n.facts.split ? "quorum-lost-split"

@@ -117,14 +117,22 @@ def compile_model(arch: Architecture, facts: Catalog) -> FailureModel:
         if lasts := {sid: {"seconds": b.seconds, "what": b.what, "bound": b.bound, "estimate": b.estimate}
                      for sid, b in operation.lasts.items() if sid in deployed_set}:
             notes[f"operation:{oid}"] = {"lasts": lasts}
-    hosts = tuple(h.name for h in arch.hosts)
+    # An offline host (an as-built file's) has already failed: every gate reads its `offline:` gate, always
+    # down, instead of its event, and it is no part that can fail again.
+    offline = frozenset(h.name for h in arch.hosts if h.state == "offline")
+    if offline:
+        gone = {f"host:{h}": f"offline:{h}" for h in sorted(offline)}
+        gates = {**{name: Gate(name, "or", (TRUE,)) for name in gone.values()},
+                 **{name: dataclasses.replace(g, inputs=tuple(gone.get(i, i) for i in g.inputs))
+                    for name, g in gates.items()}}
+    hosts = tuple(h.name for h in arch.hosts if h.name not in offline)
     model = FailureModel(
         arch.id, hosts, (*hosts, *platform.part_events), {h: f"host:{h}" for h in hosts} | platform.part_events,
         tuple(vm.name for vm in arch.vms), tuple(order), {vm.name: vm.host for vm in arch.vms}, gates, operations,
         platform.vm_storage, platform.isolating, platform.cluster_stops_vms, platform.spread_everywhere,
         needs=needs, members=members, restart_events=platform.restart_events,
         restarts=_restarts(arch, facts, "cluster-down" in gates),
-        host_domain={host.name: host.failure_domain for host in arch.hosts}, notes=notes)
+        host_domain={host.name: host.failure_domain for host in arch.hosts}, notes=notes, offline=offline)
     return dataclasses.replace(model, phase_gates={
         phase: tuple(_phase_gates(model, facts, settled=phase == "after-restart").values())
         for phase in ("immediate", "after-restart")})
@@ -164,7 +172,7 @@ def _restarts(arch: Architecture, facts: Catalog, quorum: bool) -> Restarts:
         cut_off_restart=every if platform.isolation.restarts else owned, blocked_by="cluster-down" if quorum else None,
         fenced=arch.platform.ha == "pacemaker",
         restart_seconds=arch.platform.restart_seconds or platform.restart_seconds,
-        boot_seconds=platform.boot_seconds,
+        boot_seconds=platform.boot_seconds, standby=frozenset(h.name for h in arch.hosts if h.state == "standby"),
         isolation_seconds=platform.isolation.seconds + (platform.isolation.shutdown_seconds
                                                         if response == "shutdown" else 0))
 

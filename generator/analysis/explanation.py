@@ -258,6 +258,8 @@ class Explainer:
             return self._vm(rest)
         if name.startswith("vm:"):
             return Node(VM, rest, {"failed": True})
+        if kind == "offline" or (kind == "host" and rest in self.model.offline):  # failed before anything else
+            return Node("offline", rest)
         for prefix, leaf in LEAF_OF_EVENT.items():
             if name.startswith(prefix):
                 return Node(leaf, rest)
@@ -365,7 +367,7 @@ class Explainer:
         """What the failed parts did to the platform in this phase, once each, in the order a person
         reads them: the cluster's quorum, hosts cut off, storage lost, hosts no fencing level fenced, VMs
         the restarts left down, and services that stay down after losing every member at once."""
-        found: list[Node] = []
+        found: list[Node] = [Node("offline", host) for host in sorted(self.model.offline)]
         if self.holds("cluster-down"):
             found.append(self.node("cluster-down"))
         # hosts cut off, and (where the cluster counts votes and keeps quorum) the votes the others keep

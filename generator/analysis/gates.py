@@ -55,9 +55,10 @@ STATE_EVENTS = ("service:", "vm:", "before:")
 RESTART_EVENTS = ("fencing:", "management:", "power:")
 # Gates over the platform's parts, evaluated from the failed parts alone; the VM and service layers
 # above them are evaluated from a placement (which VMs run where), which these gates feed.
-PLATFORM_GATES = ("split:", "isolated:", "alone:", "unreachable:", "witness-lost:", "host-lost:", "copies-lost:",
-                  "storage-hosts:", "storage-domains:", "storage-monitors:", "storage-down:", "cluster-votes",
-                  "cluster-split", "cluster-down", "level-down:", "unfenced:", "management-down:", "migration-blocked")
+PLATFORM_GATES = ("offline:", "split:", "isolated:", "alone:", "unreachable:", "witness-lost:", "host-lost:",
+                  "copies-lost:", "storage-hosts:", "storage-domains:", "storage-monitors:", "storage-down:",
+                  "cluster-votes", "cluster-split", "cluster-down", "level-down:", "unfenced:", "management-down:",
+                  "migration-blocked")
 # Gates above the VMs: each is down when every VM is, so a cause that stops every VM at once
 # (`cluster-down`) can be taken out of the expansion and added back at the end.
 ABOVE_VMS = ("vm-down:", "no-member:", "vote:", "quorum:", "latched:", "own:", "service-down:", "backend-down:",
@@ -113,6 +114,7 @@ class Restarts:
     restart_seconds: int
     boot_seconds: int
     isolation_seconds: int  # before VMs of a cut-off host restart elsewhere
+    standby: frozenset[str] = frozenset()  # hosts that run no VM and take no restarts (`state: standby`)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +144,7 @@ class FailureModel:
     # What a phrase needs to say a gate or event in words, beyond the values of a scenario (seconds,
     # nouns, the catalog's basis): by gate or event name; `service:<id>` holds a service's own.
     notes: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    offline: frozenset[str] = frozenset()  # hosts already failed (`state: offline`): no parts, their events TRUE
     # platform_state per set of failed events: margins ask for the same few sets thousands of times
     _states: dict[frozenset[str], Mapping[str, bool]] = dataclasses.field(
         default_factory=dict, compare=False, repr=False)

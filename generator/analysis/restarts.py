@@ -55,7 +55,8 @@ def place(model: FailureModel, hosts: Collection[str], vms: Collection[str], eve
     `maintenance` hosts were emptied by live migration."""
     restarts = model.restarts
     assert restarts is not None
-    failed_hosts = set(hosts)
+    failed_hosts = set(hosts) | model.offline  # an offline host has failed already
+    closed = model.offline | restarts.standby  # hosts that take no VM
     state = model.platform_state({*(f"host:{h}" for h in hosts), *(f"vm:{v}" for v in vms), *events})
     where: dict[str, str | None] = dict(model.vm_host)
     down: dict[str, Down] = {}
@@ -68,8 +69,8 @@ def place(model: FailureModel, hosts: Collection[str], vms: Collection[str], eve
                                 "migration")
                 where[vm] = None
         else:
-            migration = placement.move(restarts.demands, where, leaving, maintenance, restarts.anti_affinity,
-                                       restarts.capacity)
+            migration = placement.move(restarts.demands, where, leaving, {*maintenance, *closed},
+                                       restarts.anti_affinity, restarts.capacity)
             where = migration.where
             moved |= set(leaving) - set(migration.stranded)
             for vm, why in migration.stranded.items():
@@ -112,7 +113,7 @@ def place(model: FailureModel, hosts: Collection[str], vms: Collection[str], eve
                 movers.append(vm)
                 down[vm] = Down(origin, cause)
                 delay[vm] = restarts.isolation_seconds if origin in cut_off else 0
-            unavailable = failed_hosts | set(maintenance) | cut_off
+            unavailable = failed_hosts | set(maintenance) | cut_off | closed
             restart = placement.move(restarts.demands, where, movers, unavailable, restarts.anti_affinity,
                                      restarts.capacity)
             where = restart.where

@@ -295,6 +295,10 @@ class Host(_Strict):
         None, gt=0, lt=1,
         description="The fraction of time this host is down (MTTR / (MTBF + MTTR)), for availability figures; "
                     "default: the platform's estimate in the catalog.", examples=[0.0001])
+    state: Literal["online", "standby", "offline"] = Field(
+        "online", description="As the cluster has it (an as-built file): online; standby (runs no VM and takes no "
+                              "restarts, but still votes); offline (already failed: its vote, its copies and its "
+                              "VMs are gone, and every analysis starts from there).")
 
 
 class VM(_Strict):
@@ -347,6 +351,16 @@ class Waiver(_Strict):
     reason: Prose = Field(description="Why the finding is acceptable in this design.")
 
 
+class Source(_Strict):
+    """What `refarch import` read an as-built file from."""
+
+    kind: Literal["pacemaker", "crm_mon", "rvtools", "hyperv"] = Field(description="The kind of source.")
+    file: Annotated[str, StringConstraints(max_length=256)] = Field(description="Its file name, as given.")
+    taken: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        None, description="The source's own time (a CIB's cib-last-written, crm_mon's last update, the RVTools "
+                          "export's), as it gives it; never the import's clock.")
+
+
 class Architecture(_Strict):
     """A reference architecture: an OpenStack control plane as VMs on a management cluster."""
 
@@ -373,6 +387,10 @@ class Architecture(_Strict):
                                          description="Management servers: vCenter, SCVMM, pcsd.")
     vms: list[VM] = Field(min_length=1, max_length=1_024, description="The control-plane VMs.")
     decisions: list[Decision] = Field(default_factory=list, max_length=100, description="Design decisions.")
+    as_built_of: Slug | None = Field(
+        None, description="An as-built file (read from a running cluster by `refarch import`): the id of the design "
+                          "it was built from, which the site and `refarch drift` compare it with.")
+    source: Source | None = Field(None, description="Where an as-built file was read from (`refarch import`).")
     waivers: list[Waiver] = Field(default_factory=list, max_length=100,
                                   description="Findings accepted for this design, each with a reason.")
 

@@ -36,6 +36,7 @@ ID_MISMATCH = Check("REF005", "id-mismatch", E, "`id` differs from the file name
 PLATFORM_MISMATCH = Check("REF006", "platform-mismatch", E, "A platform setting that the chosen hypervisor does not have (`ha`, `witness`, `fencing`, `no_quorum_policy`, `isolation_response`, a storage or management kind).")
 UNKNOWN_REFERENCE = Check("REF007", "unknown-reference", E, "A witness, fencing level, storage, switch or management server names a host, VM, storage, switch or failure domain that is not declared, or a VM names storage or a Nova cell that is not declared.")
 NOT_A_CELL_SERVICE = Check("REF008", "not-a-cell-service", E, "A VM in a Nova cell runs a service that every cell shares (only a cell's database, queue, conductors and console proxies run per cell).")
+VM_ON_STANDBY_HOST = Check("REF011", "vm-on-standby-host", E, "A VM is placed on a host whose `state` is standby, which runs no VM.")
 SWITCH_TOPOLOGY = Check("REF010", "switch-topology", E, "Switches that cannot be read as a network: an uplink to the switch itself, `switch` on storage other than san, nfs or csv, or uplinks among more than 16 switches (refarch works out the partitions of every combination of failed switches).")
 STORAGE_COPIES = Check("REF009", "storage-copies", E, "A storage's copies cannot be placed as described: `size`, `min_size` or `monitors` on storage other than Ceph, `failures_to_tolerate` together with them, `min_size` above `size`, or copies over failure domains with hosts outside any, or fewer domains than copies.")
 
@@ -44,5 +45,5 @@ ALL = (
     NOT_UTF8, EMPTY_FILE, COMPLEX_KEY, AMBIGUOUS_SCALAR,
     UNKNOWN_KEY, MISSING_KEY, WRONG_TYPE, INVALID_VALUE,
     DUPLICATE_NAME, UNKNOWN_HOST, UNDECLARED_FAILURE_DOMAIN, UNKNOWN_SERVICE, ID_MISMATCH, PLATFORM_MISMATCH,
-    UNKNOWN_REFERENCE, NOT_A_CELL_SERVICE, STORAGE_COPIES, SWITCH_TOPOLOGY,
+    UNKNOWN_REFERENCE, NOT_A_CELL_SERVICE, STORAGE_COPIES, SWITCH_TOPOLOGY, VM_ON_STANDBY_HOST,
 )

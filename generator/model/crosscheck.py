@@ -44,6 +44,7 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
                    suggestion(host.failure_domain, domains) or f"add it to failure_domains: [{host.failure_domain}]")
 
     host_names = {host.name for host in arch.hosts}
+    standby = {host.name for host in arch.hosts if host.state == "standby"}
     vm_names = {vm.name for vm in arch.vms}
     for index, vm in enumerate(arch.vms):
         if vm.host not in host_names:
@@ -51,6 +52,10 @@ def cross_check(arch: Architecture, source: SourceMap, path: str, stem: str, fac
                     else suggestion(vm.host, host_names) or f"hosts are: {', '.join(sorted(host_names))}")
             report(checks.UNKNOWN_HOST, ("vms", index, "host"), f"vms[{index}]: `{vm.name}` is placed on `{vm.host}`, "
                    "which is not a declared host", hint)
+        elif vm.host in standby:
+            report(checks.VM_ON_STANDBY_HOST, ("vms", index, "host"), f"vms[{index}]: `{vm.name}` is placed on "
+                   f"`{vm.host}`, which is in standby and runs no VM", "place it on the host it runs on, or set the "
+                   "host's `state` to online")
         seen: set[str] = set()
         for position, service in enumerate(vm.services):
             at = ("vms", index, "services", position)

@@ -43,6 +43,7 @@ PHRASES: dict[str, dict[str, str]] = {
     # What made the root services so, in a `why`: failed parts by group ({names}), effects alone.
     "cause": {
         "failed": "{names} failed",
+        "offline": "{names} offline",
         "maintenance": "{names} in maintenance",
         "isolated": "{names} cut off",
         "unfenced": "{names} not fenced",
@@ -74,6 +75,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "quorum-lost-split": "the cluster lost quorum ({up} of {total} votes up) while cut-off hosts run on: with "
                              "no-quorum-policy=ignore each side fences the other, and this side, without a majority, "
                              "is taken to lose its VMs",
+        "offline-one": "host {names} is offline",
+        "offline-many": "hosts {names} are offline",
         "isolated-one": "host {names} is cut off from the others",
         "isolated-many": "hosts {names} are cut off from the others",
         "isolated-kept": ", which keep quorum ({up} of {total} votes up)",
@@ -114,6 +117,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "vm": "{name} is down",
         "vm-failed": "{name} failed",
         "host": "{name} failed",
+        "offline": "{name} is offline",
         "witness": "the witness {name} failed",
         "storage": "storage {name} failed",
         "switch": "switch {name} failed",
@@ -269,7 +273,7 @@ def causes(roots: Iterable[Node]) -> list[tuple[str, list[str], Node]]:
         if node.kind in FAILED_PARTS and not (node.kind == VM and not node.facts.get("failed")) and not (
                 node.kind == SERVICE and node.facts.get("how") != "failed"):
             group, subject = "failed", fill(PHRASES["subject"][node.kind], {"name": node.name})
-        elif node.kind in ("isolated", "unfenced", "maintenance"):
+        elif node.kind in ("offline", "isolated", "unfenced", "maintenance"):
             group, subject = node.kind, node.name
         elif node.kind in ("local-disk", "no-room", "siblings"):
             group, subject = node.kind, node.name
@@ -290,8 +294,8 @@ def causes(roots: Iterable[Node]) -> list[tuple[str, list[str], Node]]:
         for child in root.children:
             if child.kind != SERVICE or child.facts.get("how") == "failed":
                 add(child)
-    order = ["failed", "maintenance", "quorum-lost", "storage-down", "isolated", "unfenced", "local-disk", "no-room",
-             "siblings", "migration-blocked"]
+    order = ["failed", "offline", "maintenance", "quorum-lost", "storage-down", "isolated", "unfenced", "local-disk",
+             "no-room", "siblings", "migration-blocked"]
     ranked = sorted(groups.items(), key=lambda item: order.index(item[0].split(":", 1)[0]))
     return [(group, names, first) for group, (names, first) in ranked]
 
@@ -386,7 +390,12 @@ def effect_words(effects: Iterable[Node], phase: Phase) -> list[str]:
     table = PHRASES["summary"]
     said: list[str] = []
     cut_off = [node.name for node in effects if node.kind == "isolated"]
+    offline = [node.name for node in effects if node.kind == "offline"]
+    if offline:
+        said.append(fill(table["offline-one" if len(offline) == 1 else "offline-many"], {"names": join_and(offline)}))
     for node in effects:
+        if node.kind == "offline":
+            continue
         if node.kind == "quorum-lost":
             restarts = phase == "after-restart" and node.facts.get("restarts")
             key = "quorum-lost-split" if node.facts.get("split") else (
@@ -480,6 +489,8 @@ def vm_reason(node: Node) -> str:
         words = f"{node.name} could not leave {host} for maintenance"
     elif any(c.kind == "host" for c in stops):
         words = f"{node.name} was on {host}, which failed"
+    elif any(c.kind == "offline" for c in stops):
+        words = f"{node.name} was on {host}, which is offline"
     elif blocked is not None and stops and stops[0].kind == "isolated":
         words = f"{node.name} was on {host}, which is cut off"
     else:
