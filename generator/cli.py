@@ -11,15 +11,22 @@ from typing import TextIO
 
 from generator import __version__, catalog, exports, rules
 from generator.analysis import diff as architecture_diff
+from generator.analysis import drift as drift_analysis
 from generator.analysis import scenarios
 from generator.analysis.engine import PHASES, Engine
 from generator.analysis.scenarios import Scenario
 from generator.analysis.tolerance import tolerance
-from generator.model import scaffold
-from generator.model.architecture import Architecture, json_schema
+from generator.imports import SourceError
+from generator.imports import corosync as corosync_import
+from generator.imports import inventory as inventory_import
+from generator.imports import pacemaker as pacemaker_import
+from generator.imports import write as write_import
+from generator.model import loader, scaffold
+from generator.model.architecture import Architecture, is_slug, json_schema
 from generator.model.problem import Severity, has_errors, sorted_problems
 from generator.render import diagram, impact_report
 from generator.render import diff as diff_report
+from generator.render import drift as drift_report
 from generator.render import problems as report
 from generator.rules.validate import Checked, UsageError, check_bytes, check_paths
 
@@ -125,6 +132,55 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--folder", type=Path, default=DEFAULT_ARCHITECTURES,
                      help="where to write (default: architectures/)")
     new.set_defaults(run=_new)
+
+    imported = commands.add_parser(
+        "import", help="read a running cluster into an as-built architecture file",
+        description="Read a running management cluster and its deployment inventory into an as-built architecture "
+                    "file, which validate, impact, drift, the site and the exports read. Each value carries its "
+                    "source in a comment; what the sources do not say is flagged, never invented. Exit 0 when "
+                    "written (VMs no inventory host matched are listed on stderr), 2 on unreadable input (one line "
+                    "naming the file and the place; nothing is written).")
+    sources = imported.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    pacemaker = sources.add_parser(
+        "pacemaker", help="a CIB (pcs cluster cib, cibadmin --query) or crm_mon --output-as=xml",
+        description="A Pacemaker cluster: its CIB, or crm_mon's XML (which has no utilization, colocations or "
+                    "fencing levels). Every VirtualDomain primitive is a VM, named after its resource id less "
+                    "a `vm-` prefix.")
+    pacemaker.add_argument("file", type=Path, metavar="FILE", help="the CIB or crm_mon XML")
+    pacemaker.add_argument("--corosync", type=Path, metavar="FILE",
+                           help="corosync.conf, for two_node, wait_for_all and a quorum device")
+    for parser_ in (pacemaker,):
+        parser_.add_argument("--inventory", type=Path, metavar="FILE",
+                             help="the kolla-ansible inventory (INI) or OpenStack-Ansible's openstack_inventory.json "
+                                  "that says which services each VM runs")
+        parser_.add_argument("--globals", type=Path, metavar="FILE",
+                             help="kolla-ansible's globals.yml: which services are enabled (default: kolla-ansible's "
+                                  "defaults; the others are listed)")
+        parser_.add_argument("--map", type=Path, metavar="FILE",
+                             help="YAML mapping of VM names to inventory host names, for those no rule matches")
+        parser_.add_argument("--id", metavar="ID", help="the as-built file's id (default: OUT's name without .yaml)")
+        parser_.add_argument("--as-built-of", metavar="ID", help="the id of the design this cluster was built from")
+        parser_.add_argument("-o", "--output", type=Path, metavar="OUT", help="write here (default: stdout)")
+        parser_.set_defaults(run=_import)
+    kolla = sources.add_parser(
+        "kolla", help="print which services each host of a kolla-ansible inventory runs",
+        description="Read a kolla-ansible inventory (INI) as the import does and print each host's services, "
+                    "with the groups refarch does not map.")
+    kolla.add_argument("file", type=Path, metavar="INVENTORY")
+    kolla.add_argument("--globals", type=Path, metavar="FILE", help="kolla-ansible's globals.yml")
+    kolla.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    kolla.set_defaults(run=_import_kolla)
+
+    drift = commands.add_parser(
+        "drift", help="compare a design with its as-built file: lost redundancy and what explains it",
+        description="Per operation, the tolerance, margin, minimal cut sets and unavailability of the design and of "
+                    "the as-built file side by side, and the differences that explain them. Exit 0 when the "
+                    "as-built cloud tolerates at least what the design does for every operation, 1 when it "
+                    "tolerates less (an operation it does not offer counts as less), 2 on unreadable input.")
+    drift.add_argument("design", type=Path, metavar="DESIGN")
+    drift.add_argument("as_built", type=Path, metavar="AS_BUILT")
+    drift.add_argument("--format", choices=drift_report.FORMATS, default="text")
+    drift.set_defaults(run=_drift)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of architecture files",
                                  description="Print the JSON Schema of architecture files (schema v1).")
@@ -262,6 +318,95 @@ def _diff(args: argparse.Namespace) -> int:
     sys.stdout.write(json.dumps(diff_report.to_data(result), indent=2) + "\n" if args.format == "json"
                      else diff_report.to_markdown(result))
     return EXIT_OK
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {what} {path}: {error.strerror}") from None
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        built = pacemaker_import.read(_read(args.file, "the source"), args.file.name)
+        if args.corosync is not None:
+            quorum = corosync_import.read(_read(args.corosync, "corosync.conf"), args.corosync.name)
+            built.two_node, built.wait_for_all = quorum.get("two_node"), quorum.get("wait_for_all")
+            built.witness = quorum.get("witness")
+        inventory = None
+        if args.inventory is not None:
+            raw = _read(args.inventory, "the inventory")
+            globals_raw = _read(args.globals, "globals.yml") if args.globals is not None else None
+            inventory = (inventory_import.openstack_ansible(raw, args.inventory.name) if raw.lstrip().startswith(b"{")
+                         else inventory_import.kolla(raw, args.inventory.name, globals_raw,
+                                                     args.globals.name if args.globals else ""))
+        mapping = _mapping(args.map) if args.map is not None else {}
+    except SourceError as error:
+        print(f"refarch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    arch_id = args.id or (args.output.name.removesuffix(".yaml").removesuffix(".yml") if args.output else None) \
+        or (f"{args.as_built_of}-as-built" if args.as_built_of else "as-built")
+    if not is_slug(arch_id):
+        raise UsageError(f"`{arch_id}` is no id: lower-case letters, digits and hyphens")
+    matched = write_import.match(built, inventory, mapping) if inventory is not None else None
+    text = write_import.as_built(built, inventory, matched, arch_id, args.as_built_of)
+    if matched is not None and matched.unmapped:
+        print(f"refarch: no inventory host for {len(matched.unmapped)} VM(s), written without services: "
+              f"{', '.join(matched.unmapped)} (match them with --map)", file=sys.stderr)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.write_text(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    return EXIT_OK
+
+
+def _mapping(path: Path) -> dict[str, str]:
+    loaded = loader.load(_read(path, "the map"), path.name)
+    if loaded.problems:
+        raise SourceError(path.name, "", str(loaded.problems[0]).removeprefix(f"{path.name}:"))
+    if loaded.data is None:
+        return {}
+    if not isinstance(loaded.data, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                    for k, v in loaded.data.items()):
+        raise SourceError(path.name, "top level", "expected a mapping of VM names to inventory host names")
+    return dict(loaded.data)
+
+
+def _import_kolla(args: argparse.Namespace) -> int:
+    try:
+        inventory = inventory_import.kolla(_read(args.file, "the inventory"), args.file.name,
+                                           _read(args.globals, "globals.yml") if args.globals else None,
+                                           args.globals.name if args.globals else "")
+    except SourceError as error:
+        print(f"refarch: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    data = {"hosts": inventory.hosts, "unknown_groups": inventory.unknown_groups, "disabled": inventory.disabled}
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        lines = [f"{host}: [{', '.join(services)}]" for host, services in inventory.hosts.items()]
+        if inventory.unknown_groups:
+            lines.append(f"# groups refarch does not map: {', '.join(inventory.unknown_groups)}")
+        lines += [f"# placed but not enabled: {', '.join(inventory.disabled)}"] * bool(inventory.disabled)
+        sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _drift(args: argparse.Namespace) -> int:
+    checked = [check_paths([path])[0] for path in (args.design, args.as_built)]
+    broken = [result for result in checked if result.architecture is None or any(
+        p.severity is Severity.ERROR and not p.rule.startswith("RED") for p in result.problems)]
+    if broken:
+        sys.stderr.write(report.render([p for r in broken for p in r.problems], len(broken), "text"))
+        return EXIT_USAGE
+    design, built = (result.architecture for result in checked)
+    result = drift_analysis.compare(design, built, catalog.load())
+    sys.stdout.write(drift_report.render(result, args.format))
+    return EXIT_ERRORS if result.lost else EXIT_OK
 
 
 def _checked_version(spec: str) -> Checked:

@@ -473,10 +473,21 @@ class KollaService(_Strict):
     groups: list[str]
 
 
+class KollaEnable(_Strict):
+    """What enables a service in kolla-ansible: its globals.yml flag and the flag's default, and for the
+    networking agents the neutron_plugin_agent they belong to."""
+
+    flag: str
+    default: bool
+    plugin: Literal["openvswitch", "ovn"] | None = None
+
+
 class Kolla(_Strict):
     sources: list[Url] = Field(min_length=1)
     top_groups: list[str]
     services: dict[str, KollaService]
+    enable_sources: list[Url] = Field(min_length=1)
+    enable: dict[str, KollaEnable]
 
 
 class OsaRelease(_Strict):

@@ -195,7 +195,8 @@ def _references(arch: Architecture, source: SourceMap, path: str, facts: catalog
                     path, source.value_at(("vms", i, "services", j)),
                     f"vms[{i}]: `{vm.name}` is in cell `{vm.cell}`, but `{sid}` is shared by every cell",
                     f"run it on a VM without `cell`; per cell run only {cell_ones}"))
-        if not vm.services and vm.name not in managed_vms:
+        # an imported file's VM that runs no OpenStack service is another workload on the cluster
+        if not vm.services and vm.name not in managed_vms and arch.source is None:
             problems.append(checks.MISSING_KEY.at(
                 path, source.value_at(("vms", i, "services")), f"vms[{i}]: `{vm.name}` runs no service",
                 "list the catalog services it runs; only a VM named by a management server may run none"))
