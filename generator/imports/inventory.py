@@ -64,7 +64,7 @@ def kolla(raw: bytes, file: str, globals_raw: bytes | None = None, globals_file:
     settings = _globals(globals_raw, globals_file) if globals_raw is not None else {}
     deployment = catalog.deployment().kolla
     plugin = str(settings.get("neutron_plugin_agent", "openvswitch"))
-    known = set(deployment.top_groups) | {g for s in deployment.services.values() for g in s.groups}
+    known = {"all", "ungrouped", *deployment.top_groups, *(g for s in deployment.services.values() for g in s.groups)}
     hosts: dict[str, list[str]] = {}
     disabled: set[str] = set()
     for sid, placement in deployment.services.items():
