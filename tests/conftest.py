@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import textwrap
+from pathlib import Path
 
+import offline_cib
 import pytest
 from hypothesis import settings
 
@@ -32,6 +35,25 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under `make test`, which must run every test: {reason}"
+
+def pytest_collection_finish(session):
+    """Start building, in the background, the CIBs that the pcs tests run (tests/offline_cib.py): on two
+    cores they build while the other tests run, instead of the tests that need them waiting."""
+    modules = {item.module.__name__ for item in session.items if getattr(item, "module", None) is not None}
+    if not {"test_exports", "test_import_pacemaker", "test_pacemaker_oracle"} & modules or not offline_cib.available():
+        return
+    from generator import catalog, exports
+    from generator.rules.validate import check_file
+
+    facts = catalog.load()
+    designs = [check_file(ROOT / "architectures" / "kvm-three-hosts.yaml").architecture]
+    oracle = sys.modules.get("test_pacemaker_oracle")
+    if oracle is not None and "test_pacemaker_oracle" in modules:
+        designs += [*oracle.DESIGNS.values(), oracle.split()]
+    offline_cib.prebuild([exports.export(arch, facts, "pcs") for arch in designs])
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # The rules that judge a design once it is well-formed (all but RED008, which the schema applies).
 DESIGN_RULES = {rule.ID for rule in rules.RULES if not hasattr(rule, "SCHEMA_ERROR")}

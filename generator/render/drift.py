@@ -66,8 +66,8 @@ def _text(drift: Drift) -> str:
         mark = "  <- less" if oid in drift.lost else ""
         lines.append(f"{oid.ljust(width)}{_side(then).ljust(34)}{_side(now)}{mark}")
     lines.append("")
-    differences = _differences(drift)
-    lines += ["What differs:", *(f"- {line}" for line in differences)] if differences else [
+    found = differences(drift)
+    lines += ["What differs:", *(f"- {line}" for line in found)] if found else [
         "The running cloud is placed and configured as designed."]
     if drift.unseen:
         lines += ["", "Not in the as-built file (its sources do not show them, so they are not analysed there): "
@@ -78,7 +78,7 @@ def _text(drift: Drift) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _differences(drift: Drift) -> list[str]:
+def differences(drift: Drift) -> list[str]:
     found = [f"{vm} runs on {now}, not {then}" for vm, then, now in drift.placement]
     found += [f"{vm} is in the design and does not run" for vm in drift.missing]
     found += [f"{vm} runs and is not in the design" for vm in drift.extra]
@@ -98,5 +98,5 @@ def _github(drift: Drift) -> str:
         then, now = drift.operations[oid]
         lines.append(f"::error title=drift {oid}::{drift.as_built} tolerates {_side(now)} for {oid}, "
                      f"the design {drift.design} {_side(then)}")
-    lines += [f"::warning title=drift::{line}" for line in _differences(drift)]
+    lines += [f"::warning title=drift::{line}" for line in differences(drift)]
     return "\n".join(lines) + ("\n" if lines else "")

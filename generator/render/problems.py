@@ -29,7 +29,7 @@ def _text(problems: list[Problem], files: int) -> str:
     checked = f"{_count(files, 'file')} checked"
     counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
     if expected:
-        counts += f", {expected} expected in counterexamples"
+        counts += f", {expected} expected in counterexamples and as-built files"
     lines.append(f"{checked}: {counts}" if problems else f"{checked}: no problems")
     return "\n".join(lines) + "\n"
 

@@ -37,6 +37,7 @@ from generator.render.pages import link, render
 from generator.render.text import markdown_html
 from generator.rules import docs as rule_docs
 from generator.rules.validate import Checked, UsageError, check_bytes, find_files
+from generator.site import as_built
 from generator.site import cache as build_cache
 
 HOME_MARKER = "<!-- refarch:architectures -->"
@@ -132,11 +133,36 @@ def build(files: list[Source], facts: Catalog, renderer: diagram.Renderer,
         fragments |= found.fragments
     rows = [found.row for found in ordered]
     problems = [problem for found in ordered for problem in found.problems]
+    _pair_as_built(files, rows, pages, assets, fragments, facts)
     pages["architectures/index.md"] = render("architectures.md.j2", rows=rows, base="")
     pages["build-guides/index.md"] = render("build_guides.md.j2", rows=[r for r in rows if not r["invalid"]])
     pages |= shared
     return Site(pages, assets, problems, render("comparison.md.j2", rows=rows, base="architectures/"),
                 sorted(units[i].row["slug"] for i in missing), fragments)
+
+
+def _pair_as_built(files: list[Source], rows: list[dict], pages: dict[str, str], assets: dict[str, bytes],
+                   fragments: dict[str, dict[str, str]], facts: Catalog) -> None:
+    """An as-built file whose design is on the site has no page of its own: its design's page shows it
+    (`as_built.fragment`) and offers it for download. Changes `rows`, `pages`, `assets` and `fragments`."""
+    named = {row["slug"]: row for row in rows if not row["invalid"]}
+    wanted = {row["slug"] for row in named.values() if row.get("as_built_of") in named}
+    if not wanted:
+        return
+    involved = wanted | {named[slug]["as_built_of"] for slug in wanted}
+    checked = [result for result in (_checked(s) for s in files) if page_slug(result) in involved]
+    for design_id, built in as_built.pairs(checked).items():
+        design = next(r for r in checked if page_slug(r) == design_id)
+        slug = built.architecture.id
+        fragments.setdefault(f"architectures/{design_id}.md", {})[as_built.FRAGMENT] = as_built.fragment(
+            design, built, facts)
+        for path in (f"architectures/{slug}.md", f"build-guides/{slug}.md"):
+            pages.pop(path, None)
+            fragments.pop(path, None)
+        for path in [p for p in assets if p.startswith((f"architectures/{slug}/", f"build-guides/{slug}/"))]:
+            del assets[path]
+        assets[f"architectures/{design_id}/{slug}.yaml"] = built.raw
+        rows.remove(named[slug])
 
 
 def _shared_pages(facts: Catalog, cache: build_cache.Store, entry: str) -> dict[str, str]:
@@ -268,7 +294,7 @@ def _summary_row(result: Checked, analysis: Analysis, facts: Catalog) -> dict:
         "hosts": len(arch.hosts), "vms": len(arch.vms),
         "vcpus": sum(vm.vcpus or 0 for vm in arch.vms), "memory": sum(vm.memory_gib or 0 for vm in arch.vms),
         "tolerates": analysis.tolerance.tolerates, "worst_recovery": analysis.worst_recovery, "status": status,
-        "downtime": _worst_downtime(analysis, facts),
+        "downtime": _worst_downtime(analysis, facts), "as_built_of": arch.as_built_of,
     }
 
 
@@ -320,6 +346,7 @@ def _architecture_page(result: Checked, analysis: Analysis, facts: Catalog) -> t
         yaml_text=result.raw.decode("utf-8", errors="replace"),
     )
     fragments = {name: render("architecture_fragments.html.j2", fragment=name, **context) for name in FRAGMENTS}
+    fragments[as_built.FRAGMENT] = ""  # its as-built file's, when the site has one (`_pair_as_built`)
     return render("architecture.md.j2", **context), fragments
 
 
