@@ -20,6 +20,7 @@ from generator.imports import SourceError
 from generator.imports import corosync as corosync_import
 from generator.imports import inventory as inventory_import
 from generator.imports import pacemaker as pacemaker_import
+from generator.imports import rvtools as rvtools_import
 from generator.imports import write as write_import
 from generator.model import loader, scaffold
 from generator.model.architecture import Architecture, is_slug, json_schema
@@ -149,7 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     pacemaker.add_argument("file", type=Path, metavar="FILE", help="the CIB or crm_mon XML")
     pacemaker.add_argument("--corosync", type=Path, metavar="FILE",
                            help="corosync.conf, for two_node, wait_for_all and a quorum device")
-    for parser_ in (pacemaker,):
+    rvtools = sources.add_parser(
+        "rvtools", help="an RVTools export: its .xlsx workbook or the folder of its CSV export",
+        description="A vSphere cluster from an RVTools export (vInfo, vHost, vCluster, vDatastore, vMetaData). "
+                    "RVTools has no DRS rules, so anti-affinity is recorded as not in the source.")
+    rvtools.add_argument("file", type=Path, metavar="FILE",
+                         help="the .xlsx workbook, or the folder of RVTools_tab*.csv")
+    rvtools.add_argument("--cluster", metavar="NAME", help="the management cluster, when the export holds several")
+    for parser_ in (pacemaker, rvtools):
         parser_.add_argument("--inventory", type=Path, metavar="FILE",
                              help="the kolla-ansible inventory (INI) or OpenStack-Ansible's openstack_inventory.json "
                                   "that says which services each VM runs")
@@ -329,8 +337,13 @@ def _read(path: Path, what: str) -> bytes:
 
 def _import(args: argparse.Namespace) -> int:
     try:
-        built = pacemaker_import.read(_read(args.file, "the source"), args.file.name)
-        if args.corosync is not None:
+        if args.source == "rvtools":
+            if not args.file.exists():
+                raise UsageError(f"cannot read the source {args.file}: no such file or folder")
+            built = rvtools_import.read(args.file, args.file.name, args.cluster)
+        else:
+            built = pacemaker_import.read(_read(args.file, "the source"), args.file.name)
+        if getattr(args, "corosync", None) is not None:
             quorum = corosync_import.read(_read(args.corosync, "corosync.conf"), args.corosync.name)
             built.two_node, built.wait_for_all = quorum.get("two_node"), quorum.get("wait_for_all")
             built.witness = quorum.get("witness")

@@ -78,11 +78,15 @@ def compare(design: Architecture, built: Architecture, facts: Catalog) -> Drift:
 
 
 def _members(design: Architecture, built: Architecture) -> list[tuple[str, list[str], list[str]]]:
+    """Services that lost or gained members on VMs both files have (a VM missing or extra is said as such)."""
+    both = {vm.name for vm in design.vms} & {vm.name for vm in built.vms}
+
     def members(arch: Architecture) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
         for vm in arch.vms:
-            for sid in vm.service_ids:
-                found.setdefault(sid, set()).add(vm.name)
+            if vm.name in both:
+                for sid in vm.service_ids:
+                    found.setdefault(sid, set()).add(vm.name)
         return found
 
     then, now = members(design), members(built)

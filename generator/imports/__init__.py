@@ -45,6 +45,8 @@ class BuiltVM:
     vcpus: int | None = None
     memory_gib: int | None = None
     dns_name: str | None = None  # what an inventory may know it as (RVTools' DNS name)
+    storage: str | None = None  # the storage its disks are on, when the source says (a datastore)
+    restart_priority: str | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -75,6 +77,7 @@ class Built:
     two_node: bool | None = None
     wait_for_all: bool | None = None
     isolation_response: str | None = None
+    storage: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # name -> (kind, origin)
     missing: list[str] = dataclasses.field(default_factory=list)  # "failure_domain", "utilization", ...
     ignored: list[str] = dataclasses.field(default_factory=list)  # source elements refarch does not model
     notes: list[str] = dataclasses.field(default_factory=list)

@@ -62,7 +62,9 @@ def as_built(built: Built, inventory: Inventory | None, matched: Matched | None,
            f"{f', taken {built.taken}' if built.taken else ''}. Each value's source is in the comment beside it.\n"]
     for missing in built.missing:
         out.append(f"# not in the source: {missing}\n")
-    out.append("# not in the source: failure_domain, storage, switches, restart_priority (the schema's defaults)\n")
+    unsaid = ["failure_domain", *(["storage"] if not built.storage else []), "switches",
+              *(["restart_priority"] if not any(vm.restart_priority for vm in built.vms) else [])]
+    out.append(f"# not in the source: {', '.join(unsaid)} (the schema's defaults)\n")
     if inventory is None:
         out.append("# no inventory given: no VM runs a service (import with --inventory)\n")
     else:
@@ -72,6 +74,9 @@ def as_built(built: Built, inventory: Inventory | None, matched: Matched | None,
             out.append(f"# inventory groups refarch does not map to a service: {', '.join(inventory.unknown_groups)}\n")
     if matched is not None and matched.unmapped:
         out.append(f"# VMs no inventory host matched (they run no service here): {', '.join(matched.unmapped)}\n")
+    stopped = [vm for vm in built.vms if not vm.running]
+    if stopped:  # not part of the running cloud: drift counts them as missing members
+        out.append(f"# stopped, so not under vms: {', '.join(f'{vm.name} ({vm.origin})' for vm in stopped)}\n")
     for item in built.ignored:
         out.append(f"# not modelled: {item}\n")
     for note in built.notes:
@@ -94,6 +99,10 @@ def as_built(built: Built, inventory: Inventory | None, matched: Matched | None,
             out.append(f"  {key}: {json.dumps(value) if key == 'release' else value}  # {origin}\n")
         if inventory.networking:
             out.append(f"  networking: {inventory.networking}  # from the inventory\n")
+    if built.storage:
+        out.append("storage:\n")
+        for name, (kind, origin) in built.storage.items():
+            out.append(f"  - {{name: {name}, kind: {kind}}}  # {origin}\n")
     out.append("hosts:\n")
     for host in built.hosts:
         fields = [f"name: {host.name}"]
@@ -105,10 +114,14 @@ def as_built(built: Built, inventory: Inventory | None, matched: Matched | None,
             fields.append(f"memory_gib: {host.memory_gib}")
         out.append(f"  - {{{', '.join(fields)}}}  # {'; '.join([host.origin, *host.notes])}\n")
     out.append("vms:\n")
-    for vm in built.vms:
+    for vm in (vm for vm in built.vms if vm.running):
         services = inventory.hosts.get(matched.hosts[vm.name], []) if inventory and matched and \
             vm.name in matched.hosts else []
         fields = [f"name: {vm.name}", f"host: {vm.host}"]
+        if vm.storage and len(built.storage) > 1:
+            fields.append(f"storage: {vm.storage}")
+        if vm.restart_priority:
+            fields.append(f"restart_priority: {vm.restart_priority}")
         if vm.vcpus is not None:
             fields.append(f"vcpus: {vm.vcpus}")
         if vm.memory_gib is not None:
