@@ -18,6 +18,7 @@ from generator.analysis.scenarios import Scenario
 from generator.analysis.tolerance import tolerance
 from generator.imports import SourceError
 from generator.imports import corosync as corosync_import
+from generator.imports import hyperv as hyperv_import
 from generator.imports import inventory as inventory_import
 from generator.imports import pacemaker as pacemaker_import
 from generator.imports import rvtools as rvtools_import
@@ -157,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     rvtools.add_argument("file", type=Path, metavar="FILE",
                          help="the .xlsx workbook, or the folder of RVTools_tab*.csv")
     rvtools.add_argument("--cluster", metavar="NAME", help="the management cluster, when the export holds several")
-    for parser_ in (pacemaker, rvtools):
+    hyperv = sources.add_parser(
+        "hyperv", help="what scripts/collect-hyperv.ps1 writes on a failover cluster node",
+        description="A Hyper-V failover cluster from the JSON the collector script writes (its format: "
+                    "generator/imports/hyperv.schema.json).")
+    hyperv.add_argument("file", type=Path, metavar="FILE.json")
+    for parser_ in (pacemaker, rvtools, hyperv):
         parser_.add_argument("--inventory", type=Path, metavar="FILE",
                              help="the kolla-ansible inventory (INI) or OpenStack-Ansible's openstack_inventory.json "
                                   "that says which services each VM runs")
@@ -341,6 +347,8 @@ def _import(args: argparse.Namespace) -> int:
             if not args.file.exists():
                 raise UsageError(f"cannot read the source {args.file}: no such file or folder")
             built = rvtools_import.read(args.file, args.file.name, args.cluster)
+        elif args.source == "hyperv":
+            built = hyperv_import.read(_read(args.file, "the source"), args.file.name)
         else:
             built = pacemaker_import.read(_read(args.file, "the source"), args.file.name)
         if getattr(args, "corosync", None) is not None:

@@ -150,7 +150,7 @@ def test_openstack_ansible_uses_that_releases_group_names(release, expected, abs
     assert f"OpenStack {release}" in text
 
 
-CMDLET = re.compile(r"\s*([A-Z][a-z]+-[A-Z][A-Za-z]+)\b")
+CMDLET = re.compile(r"\s*((?:[A-Za-z]+(?:-[A-Za-z]+)?\\)?[A-Z][a-z]+-[A-Z][A-Za-z]+)\b")  # Module\Verb-Noun too
 
 
 def powershell_calls(script: str) -> list[tuple[str, list[str]]]:
@@ -169,6 +169,8 @@ def powershell_calls(script: str) -> list[tuple[str, list[str]]]:
 def _statement_calls(text: str) -> list[tuple[str, list[str]]]:
     calls = []
     for statement in re.split(r"[|;{}]", text):
+        statement = re.sub(r"^\s*\$[\w.:]+\s*\+?=\s*", "", statement)  # an assignment's right-hand side
+        statement = re.sub(r"^\s*\$\w+\s+in\s+", "", statement)  # foreach ($x in <cmdlet>)
         match = CMDLET.match(statement)
         if match:
             calls.append((match.group(1), re.findall(r"(?:^|\s)-([A-Za-z]+)", statement[match.end():])))
