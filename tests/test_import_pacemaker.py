@@ -205,23 +205,30 @@ def test_ansible_inventory_agrees_with_the_importer_on_the_kolla_groups(tmp_path
     assert read.unknown_groups == ["fluentd", "neutron", "nova", "octavia"]
 
 
-def test_production_cibs_import_policies_vendor_agents_and_names_without_a_prefix(tmp_path):
+def production_cib(count: int = 400) -> str:
+    """A CIB as production clusters hold them: `count` VirtualDomain guests of a vendor's agent, named without a
+    `vm-` prefix, spread over three nodes, with utilization and the `freeze` policy. The bench imports it too."""
     primitives = "".join(
         f'<primitive id="Guest_{i:03d}" class="ocf" provider="vendor" type="VirtualDomain">'
         f'<utilization id="u{i}"><nvpair id="u{i}c" name="cpu" value="2"/>'
-        f'<nvpair id="u{i}m" name="hv_memory" value="3072"/></utilization></primitive>' for i in range(400))
+        f'<nvpair id="u{i}m" name="hv_memory" value="3072"/></utilization></primitive>' for i in range(count))
     status = "".join(
         f'<node_state id="{n}" uname="node{n}" in_ccm="1700000000" crmd="1700000000" join="member"><lrm id="{n}">'
         f'<lrm_resources>' + "".join(
             f'<lrm_resource id="Guest_{i:03d}" type="VirtualDomain" class="ocf" provider="vendor">'
             f'<lrm_rsc_op id="o{i}" operation="start" call-id="{i + 1}" rc-code="0"/></lrm_resource>'
-            for i in range(400) if i % 3 == n - 1) + '</lrm_resources></lrm></node_state>' for n in (1, 2, 3))
+            for i in range(count) if i % 3 == n - 1) + '</lrm_resources></lrm></node_state>' for n in (1, 2, 3))
     nodes = "".join(f'<node id="{n}" uname="node{n}"/>' for n in (1, 2, 3))
     cib = (f'<cib cib-last-written="Mon Nov 30 10:00:00 2026"><configuration><crm_config><cluster_property_set '
            f'id="o"><nvpair id="p" name="no-quorum-policy" value="freeze"/></cluster_property_set></crm_config>'
            f'<nodes>{nodes}</nodes>'
            f'<resources>{primitives}<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"/></resources>'
            f'<constraints/></configuration><status>{status}</status></cib>')
+    return cib
+
+
+def test_production_cibs_import_policies_vendor_agents_and_names_without_a_prefix(tmp_path):
+    cib = production_cib()
     built = pacemaker.read(cib.encode(), "prod.xml")
     assert len(built.vms) == 400 and built.no_quorum_policy == "freeze" and built.taken == "Mon Nov 30 10:00:00 2026"
     assert built.vms[0].name == "guest-000" and built.vms[0].memory_gib == 3 and built.vms[4].host == "node2"

@@ -20,16 +20,18 @@ from generator.rules.validate import check_file
 FACTS = catalog.load()
 TABS = {
     "vInfo": [["VM", "Powerstate", "Template", "CPUs", "Memory", "Host", "Cluster", "DNS Name", "HA Restart Priority",
-               "Path"],
+               "Path", "Cluster rule(s)", "Cluster rule name(s)"],
               *[[f"ctl-0{i}", "poweredOn", False, 8, 32768, f"esxi-0{i}.lab", "mgmt", f"ctl-0{i}.lab", "high",
-                 "[ds1] x/x.vmx"] for i in (1, 2, 3)],
-              ["old-db", "poweredOff", False, 4, 8192, "esxi-01.lab", "mgmt", "", "", "[ds1] y/y.vmx"],
-              ["tmpl", "poweredOff", True, 1, 1024, "esxi-02.lab", "mgmt", "", "", "[ds1] t/t.vmx"],
-              ["web", "poweredOn", False, 2, 2048, "esx-other.lab", "prod", "", "", "[ds9] w/w.vmx"]],
+                 "[ds1] x/x.vmx", "Anti-Affinity" + (", VM-Host Affinity" if i == 1 else ""),
+                 "separate-control" + (", ctl-01-on-rack-a" if i == 1 else "")] for i in (1, 2, 3)],
+              ["old-db", "poweredOff", False, 4, 8192, "esxi-01.lab", "mgmt", "", "", "[ds1] y/y.vmx", "", ""],
+              ["tmpl", "poweredOff", True, 1, 1024, "esxi-02.lab", "mgmt", "", "", "[ds1] t/t.vmx", "", ""],
+              ["web", "poweredOn", False, 2, 2048, "esx-other.lab", "prod", "", "", "[ds9] w/w.vmx", "", ""]],
     "vHost": [["Host", "Cluster", "# Cores", "# Memory", "in Maintenance Mode", "Connection state"],
               *[[f"esxi-0{i}.lab", "mgmt", 32, 262144, i == 4, "connected"] for i in (1, 2, 3, 4)],
               ["esx-other.lab", "prod", 16, 65536, False, "connected"]],
-    "vCluster": [["Name", "HA enabled", "Isolation Response"], ["mgmt", True, "powerOff"], ["prod", True, "none"]],
+    "vCluster": [["Name", "HA enabled", "Isolation Response", "AdmissionControlEnabled", "Failover Level"],
+                 ["mgmt", True, "powerOff", True, 1], ["prod", True, "none", False, 0]],
     "vDatastore": [["Name", "Type"], ["ds1", "VMFS"], ["ds9", "NFS"]],
     "vMetaData": [["RVTools version", "xlsx creation datetime"], ["4.6.1", "2026/12/01 10:00:00"]],
 }
@@ -89,9 +91,23 @@ def test_an_rvtools_export_imports_into_a_design_that_validates_and_analyses(tmp
     text = out.read_text()
     assert "# stopped, so not under vms: old-db (vInfo old-db)" in text
     assert "services of inventory host ctl-01.lab (by short host name)" in text
-    assert "# not in the source: anti-affinity (RVTools has no tab of DRS rules)" in text
+    assert arch.platform.anti_affinity == "preferred"
+    assert ("anti_affinity: preferred  # DRS anti-affinity rule(s) separate-control; whether HA respects them "
+            "during failover is not in the export") in text
+    assert "# not modelled: DRS rule ctl-01-on-rack-a (VM-Host Affinity)" in text
+    assert "# vCluster: admission control is on (failover level 1)" in text
     impact = Engine(arch, FACTS).evaluate(Scenario(hosts=frozenset({"esxi-01"})))
     assert impact.after_restart.where["ctl-01"] not in (None, "esxi-01", "esxi-04")  # not onto the standby host
+
+
+def test_an_export_without_rule_columns_says_anti_affinity_is_not_in_it(tmp_path):
+    info = [row[:10] for row in TABS["vInfo"]]
+    built = rvtools.read(workbook(tmp_path / "rv.xlsx", {**TABS, "vInfo": info}), "rv.xlsx", "mgmt")
+    assert built.anti_affinity is None
+    assert "anti-affinity (this export has no `Cluster rule name(s)` column)" in built.missing
+    lone = [[*row[:10], "", ""] if row[0] == "ctl-03" else row for row in TABS["vInfo"]]
+    built = rvtools.read(workbook(tmp_path / "lone.xlsx", {**TABS, "vInfo": lone}), "lone.xlsx", "mgmt")
+    assert built.anti_affinity == "preferred" and "VMs in no anti-affinity rule: ctl-03" in built.notes
 
 
 def test_several_clusters_need_one_named(tmp_path):

@@ -2,11 +2,16 @@
 folder of its CSV export (`RVTools_tab<tab>.csv`).
 
 `vInfo` gives the VMs (power state, host, cluster, CPUs, memory in MiB, DNS name, HA restart priority,
-the datastore in its path), `vHost` the hosts (cores, memory in MiB, maintenance mode, connection
-state), `vCluster` whether HA is on and its isolation response, `vDatastore` each datastore's type, and
-`vMetaData` when the export was taken. `--cluster NAME` picks the management cluster when the export
-holds several. Column names differ between RVTools versions: each is looked up under the names those
-versions use. RVTools has no tab of DRS rules, so anti-affinity is recorded as not in the source.
+the datastore in its path, and the DRS rules each VM is in: `Cluster rule(s)` their types, `Cluster rule
+name(s)` their names), `vHost` the hosts (cores, memory in MiB, maintenance mode, connection state),
+`vCluster` whether HA is on, its isolation response and admission control, `vDatastore` each datastore's
+type, and `vMetaData` when the export was taken. `--cluster NAME` picks the management cluster when the
+export holds several. Column names differ between RVTools versions: each is looked up under the names
+those versions use.
+
+A VM-VM anti-affinity rule makes anti-affinity `preferred`: whether vSphere HA respects such rules when it
+restarts VMs (which would make it `mandatory`) is an HA setting RVTools does not export, so the file says
+so. Affinity and VM-host rules are listed as not modelled.
 
 A workbook is a zip archive: before anything is unpacked, its members' count, declared sizes and
 compression ratios are bounded, and each member is read with a cap at its declared size, so that a zip
@@ -39,6 +44,8 @@ COLUMNS = {
     "connection": ("Connection state", "Connection State"), "name": ("Name",), "ha": ("HA enabled", "HA Enabled"),
     "isolation": ("Isolation Response", "HA Isolation Response"), "type": ("Type",),
     "created": ("xlsx creation datetime", "Creation date", "Export date"),
+    "rule_types": ("Cluster rule(s)",), "rule_names": ("Cluster rule name(s)",),
+    "admission": ("AdmissionControlEnabled", "Admission Control Enabled"), "failover_level": ("Failover Level",),
 }
 ISOLATION = {"none": "disabled", "disabled": "disabled", "poweroff": "power-off", "power-off": "power-off",
              "shutdown": "shutdown"}
@@ -64,7 +71,6 @@ def read(path: Path, file: str, cluster: str | None = None) -> Built:
     meta = tabs.get("vMetaData")
     taken = next((row["created"] for row in meta.rows if row.get("created")), None) if meta else None
     built = Built("rvtools", file, taken, "vsphere", "vsphere-ha", [], [])
-    built.missing += ["anti-affinity (RVTools has no tab of DRS rules)"]
     settings = next((row for row in tabs["vCluster"].rows if row.get("name") == cluster), None) \
         if "vCluster" in tabs else None
     if settings is None:
@@ -75,7 +81,14 @@ def read(path: Path, file: str, cluster: str | None = None) -> Built:
         response = ISOLATION.get(settings.get("isolation", "").lower().replace(" ", ""))
         if response and response != "disabled":
             built.isolation_response = response
+        admission = settings.get("admission", "").lower()
+        if admission in ("false", "no", "0"):
+            built.notes.append("vCluster: admission control is off, so nothing reserves room for HA restarts")
+        elif admission in ("true", "yes", "1"):
+            level = settings.get("failover_level")
+            built.notes.append(f"vCluster: admission control is on{f' (failover level {level})' if level else ''}")
     names: dict[str, str] = {}
+    rules: dict[str, set[str]] = {}  # anti-affinity rule name -> the VMs in it
     for number, row in hosts.numbered():
         if row.get("cluster", cluster) != cluster:
             continue
@@ -120,10 +133,37 @@ def read(path: Path, file: str, cluster: str | None = None) -> Built:
         if datastore and kinds.get(datastore):
             vm.storage = slug(datastore)
             built.storage.setdefault(vm.storage, (kinds[datastore], f"vDatastore {datastore}"))
+        _rules(row, vm, rules, built)
         built.vms.append(vm)
     if not built.vms:
         raise SourceError(file, "vInfo", f"no VM in cluster `{cluster}`")
+    if "rule_names" not in info.columns:
+        built.missing.append("anti-affinity (this export has no `Cluster rule name(s)` column)")
+    elif rules:
+        built.anti_affinity = "preferred"
+        built.anti_affinity_origin = (f"DRS anti-affinity rule(s) {', '.join(sorted(rules))}; whether HA respects "
+                                      "them during failover is not in the export")
+        running = [vm for vm in built.vms if vm.running]
+        outside = [vm.name for vm in running if not any(vm.name in members for members in rules.values())]
+        if outside and len(outside) < len(running):
+            built.notes.append(f"VMs in no anti-affinity rule: {', '.join(outside)}")
     return built
+
+
+def _rules(row: dict[str, str], vm: BuiltVM, rules: dict[str, set[str]], built: Built) -> None:
+    """The DRS rules a VM is in, from its comma-separated rule types and names (one type per name)."""
+    names = [name.strip() for name in row.get("rule_names", "").split(",") if name.strip()]
+    types = [kind.strip() for kind in row.get("rule_types", "").split(",")]
+    for index, name in enumerate(names):
+        kind = types[index] if index < len(types) else ""
+        spelled = kind.lower().replace("-", "").replace(" ", "")
+        if "antiaffinity" in spelled and "host" not in spelled:
+            rules.setdefault(name, set()).add(vm.name)
+            vm.notes.append(f"DRS rule {name}")
+        else:
+            item = f"DRS rule {name} ({kind or 'type not in the export'})"
+            if item not in built.ignored:
+                built.ignored.append(item)
 
 
 class Tab:
@@ -138,6 +178,7 @@ class Tab:
         for key in required.get(name, ()):
             if wanted[key] is None:
                 raise SourceError(file, f"{name} header", f"no `{COLUMNS[key][0]}` column")
+        self.columns = {key for key, index in wanted.items() if index is not None}
         self.rows = [{key: _text(row[index]) for key, index in wanted.items() if index is not None and index < len(row)}
                      for row in rows[1:]]
 
