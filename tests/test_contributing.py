@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,36 @@ def test_from_refarch_new_to_a_strict_build_with_the_design_on_the_site(tmp_path
     page = (tmp_path / "site" / "architectures" / "my-design" / "index.html").read_text()
     assert "Hyper-V failover cluster, 4 hosts" in page and "Every rule passes." in page
     assert (tmp_path / "site" / "build-guides" / "my-design" / "my-design-hyperv.ps1").is_file()
+
+
+def documented_commands(text: str) -> list[list[str]]:
+    """The arguments of every `refarch` command in a page's shell blocks, continuations joined."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in re.sub(r"\\\n\s*", " ", block).splitlines():
+            words = shlex.split(line, comments=True)
+            if words and words[0].endswith("bin/refarch"):
+                commands.append(words[1:])
+    return commands
+
+
+@pytest.mark.parametrize("page", ["docs/as-built.md", "README.md"])
+def test_every_import_and_drift_command_the_docs_show_is_one_the_cli_takes(page):
+    commands = documented_commands((ROOT / page).read_text())
+    used = {tuple(args[:2]) if args[0] == "import" else (args[0],) for args in commands}
+    assert {("import", "pacemaker"), ("import", "rvtools"), ("import", "hyperv"), ("import", "kolla"),
+            ("drift",)} <= used, used
+    parser = build_parser()
+    for args in commands:
+        parser.parse_args(args)  # an option the CLI lost, or never had, exits 2 here
+
+
+def test_the_import_page_walks_every_source_from_collection_to_the_site():
+    page = (ROOT / "docs" / "as-built.md").read_text()
+    for step in ("pcs cluster cib", "crm_mon --output-as=xml", "corosync.conf", "RVTools", "collect-hyperv.ps1",
+                 "hyperv.schema.json", "globals.yml", "openstack_inventory.json", "--map", "as_built_of",
+                 "--format github"):
+        assert step in page, step
+    assert (ROOT / "scripts" / "collect-hyperv.ps1").exists() and (
+        ROOT / "generator" / "imports" / "hyperv.schema.json").exists()
+    assert "docs/as-built.md" in (ROOT / "README.md").read_text()
