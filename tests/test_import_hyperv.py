@@ -36,6 +36,14 @@ SERVICES = ("loadbalancer", "mariadb", "rabbitmq", "memcached", "keystone", "gla
 INVENTORY = "[control]\nctl-0[1:4]\n" + "".join(f"[{group}:children]\ncontrol\n" for group in SERVICES)
 
 
+def hyperv_import_text(folder: Path) -> str:
+    again = folder / "again" / "hv-as-built.yaml"
+    again.parent.mkdir()
+    assert main(["import", "hyperv", str(folder / "hv.json"), "--inventory", str(folder / "inventory"),
+                 "--as-built-of", "hyperv-four-hosts", "-o", str(again)]) == 0
+    return again.read_text()
+
+
 def test_the_collectors_output_imports_into_a_design_that_validates_and_analyses(tmp_path):
     (tmp_path / "hv.json").write_text(json.dumps(SAMPLE))
     (tmp_path / "inventory").write_text(INVENTORY)
@@ -44,6 +52,7 @@ def test_the_collectors_output_imports_into_a_design_that_validates_and_analyses
                  "--as-built-of", "hyperv-four-hosts", "-o", str(out)]) == 0
     checked = check_file(out)
     assert checked.ok, checked.problems
+    assert hyperv_import_text(tmp_path) == out.read_text()  # the same input gives the same file
     arch = checked.architecture
     assert [(h.name, h.state) for h in arch.hosts] == [("hv-01", "online"), ("hv-02", "online"),
                                                         ("hv-03", "online"), ("hv-04", "standby")]

@@ -89,6 +89,11 @@ def test_an_rvtools_export_imports_into_a_design_that_validates_and_analyses(tmp
     assert [(s.name, s.kind) for s in arch.storage] == [("ds1", "san")]
     assert arch.source.taken == "2026/12/01 10:00:00" and arch.as_built_of == "mgmt"
     text = out.read_text()
+    again = tmp_path / "again" / out.name  # the same input gives the same file
+    again.parent.mkdir()
+    assert main(["import", "rvtools", str(source), "--cluster", "mgmt", "--inventory", str(tmp_path / "inventory"),
+                 "--as-built-of", "mgmt", "-o", str(again)]) == 0
+    assert again.read_text() == text
     assert "# stopped, so not under vms: old-db (vInfo old-db)" in text
     assert "services of inventory host ctl-01.lab (by short host name)" in text
     assert arch.platform.anti_affinity == "preferred"
