@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,10 +39,20 @@ HOSTILE = (CLEAN.replace("id: clean", "id: hostile")
 """
 
 
-def project(tmp: Path, architectures: dict[str, str] | None = None) -> Path:
-    """A copy of the project's site sources in `tmp`, with the shipped or the given architecture files."""
+# The build cache the tests that look at built pages share (not those about the cache, reproducibility or
+# cold builds, which keep their own): each design is analysed once per session, whatever site it is in.
+SHARED_CACHE = Path(tempfile.mkdtemp(prefix="refarch-test-cache-"))
+
+
+def project(tmp: Path, architectures: dict[str, str] | None = None, cache: Path | None = None) -> Path:
+    """A copy of the project's site sources in `tmp`, with the shipped or the given architecture files, and
+    with `cache`, that build cache instead of its own."""
     tmp.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    config = (ROOT / "mkdocs.yml").read_text()
+    if cache is not None:
+        assert "\n  - refarch\n" in config
+        config = config.replace("\n  - refarch\n", f"\n  - refarch:\n      cache_dir: {cache}\n")
+    (tmp / "mkdocs.yml").write_text(config)
     shutil.copytree(ROOT / "docs", tmp / "docs")
     if architectures is None:
         shutil.copytree(ROOT / "architectures", tmp / "architectures")
@@ -108,7 +119,7 @@ def built_site(tmp: Path, architectures: dict[str, str] | None = None) -> Path:
     Not strict: a broken link is for the strict build tests to report, while tests that look at the built
     pages (their accessibility, size and layout) should still see them. An error still stops the build.
     """
-    folder = project(tmp / "project", architectures)
+    folder = project(tmp / "project", architectures, SHARED_CACHE)
     out = tmp / "site"
     result = build(folder, out, strict=False)
     assert result.returncode == 0, result.stderr

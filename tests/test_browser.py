@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sitebuild import CHROMIUM, HOSTILE, ROOT, build, project, serve
+from sitebuild import CHROMIUM, HOSTILE, ROOT, SHARED_CACHE, build, project, serve
 
 from generator.rules.validate import check_file
 
@@ -22,7 +22,7 @@ SUB_PATH = "published/refarch"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     architectures = {p.name: p.read_text() for p in ROOT.glob("architectures/*.yaml")} | {"hostile.yaml": HOSTILE}
-    folder = project(tmp_path_factory.mktemp("project"), architectures)
+    folder = project(tmp_path_factory.mktemp("project"), architectures, SHARED_CACHE)
     out = tmp_path_factory.mktemp("site")
     result = build(folder, out)
     assert result.returncode == 0, result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -175,13 +176,29 @@ def test_tolerance_json_contract(capsys):
     authenticate = data["operations"]["authenticate"]
     assert {k: authenticate[k] for k in ("tolerates", "minimal_cut_sets", "cut_sets_total", "truncated")} == {
         "tolerates": 0, "minimal_cut_sets": [["esxi-02"], ["esxi-03"]], "cut_sets_total": 2, "truncated": False}
-    # Two single-host cut sets of the default host unavailability q: 1 - (1 - q)^2, exactly.
+    # Two single-host cut sets of the default host unavailability q, and the other causes on top.
     q = 6 / (175_200 + 6)
-    assert authenticate["unavailability"]["probability"] == pytest.approx(1 - (1 - q) ** 2, rel=1e-12)
-    assert authenticate["unavailability"]["minutes_per_year"] == pytest.approx((1 - (1 - q) ** 2) * 525_960, abs=1e-3)
+    unavailability = authenticate["unavailability"]
+    assert unavailability["probability"] > 1 - (1 - q) ** 2
+    assert unavailability["minutes_per_year"] == pytest.approx(unavailability["probability"] * 525_960, abs=1e-3)
+    assert sum(unavailability["by_cause"].values()) == pytest.approx(unavailability["probability"], rel=0.02)
+    assert unavailability["by_cause"]["hardware"] >= 2 * q * 0.99
     assert data["operations"]["running-instances"]["tolerates"] == 3
     assert data["operations"]["running-instances"]["minimal_cut_sets"] == []
     assert data["operations"]["running-instances"]["unavailability"]["probability"] == 0
+
+
+def test_with_hardware_alone_the_probability_is_exactly_that_of_the_hosts(capsys, tmp_path):
+    design = tmp_path / "basic-six-vms.yaml"
+    design.write_text(Path(SIX).read_text() + "reliability: {guest_unavailability: 0, process_unavailability: 0, "
+                                                "common_cause_beta: 0, maintenance_per_year: 0}\n")
+    status, out, _ = run(capsys, "impact", str(design), "--tolerance", "--format", "json")
+    assert status == 0
+    authenticate = json.loads(out)["operations"]["authenticate"]["unavailability"]
+    q = 6 / (175_200 + 6)
+    assert authenticate["probability"] == pytest.approx(1 - (1 - q) ** 2, rel=1e-12)
+    assert authenticate["by_cause"]["hardware"] == pytest.approx(2 * q, rel=1e-12)  # the rare-event sum
+    assert authenticate["by_cause"]["software"] == authenticate["by_cause"]["maintenance"] == 0
 
 
 def test_tolerance_text_and_max_order(capsys):

@@ -153,9 +153,9 @@ def test_markdown_cells_keep_pipes_and_newlines_inside_them():
 
 
 def test_from_refarch_new_to_a_strict_build_with_the_design_on_the_site(tmp_path):
-    from sitebuild import build, project
+    from sitebuild import SHARED_CACHE, build, project
 
-    folder = project(tmp_path / "project")
+    folder = project(tmp_path / "project", cache=SHARED_CACHE)
     assert refarch("new", "my-design", "--platform", "hyperv", "--hosts", "4", cwd=folder).returncode == 0
     result = build(folder, tmp_path / "site")
     assert result.returncode == 0, result.stderr

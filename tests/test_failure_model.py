@@ -158,7 +158,9 @@ def test_unavailability_is_the_exact_probability(arch, chances):
         weight = math.prod(q[h] if h in subset else 1 - q[h] for h in parts)
         for oid, is_down in reference_down(eng, failing(eng, subset)).items():
             exact[oid] += weight * is_down
-    found = availability.unavailability(eng.model, q)
+    # the reliability model with only the parts failing is the failure model
+    tree = availability.model_of(eng.model, arch, FACTS)
+    found = availability.unavailability(tree, {eng.model.part_events[part]: q[part] for part in parts})
     for oid, probability in found.items():
         if probability is None:  # never works: down with every host up
             assert reference_down(eng, Scenario())[oid]

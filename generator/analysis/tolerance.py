@@ -10,14 +10,16 @@ members over many hosts has more than `cut_sets.CUT_SET_LIMIT` per gate (then it
 found, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
 operation that does not work with every host up (it needs a service the design does not deploy) is
 reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
-the operation is down at a random moment (`generator.availability`).
+the operation is down at a random moment, from every failure event (hardware, software, common causes and
+maintenance: `generator.analysis.availability`), with its cause classes and each event's importance.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
-from generator.analysis import availability
+from generator.analysis import availability, reliability
 from generator.analysis.engine import Engine, OperationState, Scenario
 
 LISTED = 50
@@ -32,6 +34,10 @@ class OperationTolerance:
     truncated: bool = False  # more cut sets exist than are listed
     cut_sets_exact: bool = True
     unavailability: float | None = None  # probability that it is down (None: not available at all)
+    # the unavailability's cause classes (hardware, software, common_cause, maintenance) and each basic
+    # event's importance, by its Open-PSA name (`availability`)
+    by_cause: Mapping[str, float] | None = None
+    importance: Mapping[str, availability.Importance] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,13 +46,16 @@ class Tolerance:
     exhaustive: bool  # always true: the cut sets are exact for any number of hosts
     tolerates: int  # the minimum over control-plane operations
     operations: dict[str, OperationTolerance]
+    # the basic events the probabilities count, by their Open-PSA name (what each is, its class)
+    events: Mapping[str, reliability.BasicEvent] = dataclasses.field(default_factory=dict)
 
 
 def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
     model = engine.model
     hosts = len(model.hosts)
     baseline = engine.phase(Scenario(), "immediate").operations
-    probabilities = availability.unavailability(model, availability.host_unavailability(engine.arch, engine.facts))
+    tree = availability.model_of(model, engine.arch, engine.facts)
+    figures = availability.analyse(tree)
     result: dict[str, OperationTolerance] = {}
     families = model.cut_set_families(gate for oid, gate in model.operations.items()
                                       if baseline[oid].state != "down")
@@ -62,8 +71,14 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
             tolerates=hosts if fewest is None else fewest - 1,
             minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
             cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
-            cut_sets_exact=not cut_short, unavailability=probabilities[oid])
+            cut_sets_exact=not cut_short, **_figures(figures[oid]))
     control = [result[oid].tolerates for oid in engine.facts.control_operations
                if result[oid].tolerates is not None]
-    return Tolerance(max_order, True, min(control, default=hosts), result)
+    return Tolerance(max_order, True, min(control, default=hosts), result, {e.name: e for e in tree.events})
 
+
+
+def _figures(found: availability.Availability | None) -> dict[str, object]:
+    if found is None:
+        return {}
+    return {"unavailability": found.probability, "by_cause": found.by_cause, "importance": found.importance}

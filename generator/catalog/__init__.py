@@ -1,6 +1,6 @@
 """What refarch knows about OpenStack services, user operations and management platforms.
 
-The knowledge is data: `services.yaml`, `operations.yaml` and `platforms.yaml` beside this module,
+The knowledge is data: `services.yaml`, `operations.yaml`, `platforms.yaml` and `reliability.yaml` beside this module,
 every entry with the sources it rests on. They are read with the same safe loader as architecture
 files and checked by the strict models below; `integrity_problems` checks that references resolve
 and that the dependency graph has no cycle.
@@ -23,6 +23,7 @@ from generator.model import loader
 from generator.model.architecture import Architecture, OpenStack
 
 HERE = Path(__file__).resolve().parent
+HOURS_PER_YEAR = 8_760
 
 HaModel = Literal["active-active", "quorum", "active-passive", "shards", "vip", "arbitrator", "scheduled"]
 Networking = Literal["ovs", "ovn"]
@@ -261,6 +262,56 @@ class HostReliability(_Strict):
         return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
 
 
+class Rate(_Strict):
+    """How often something fails and how long it stays down (reliability.yaml); `estimate`: chosen by this
+    project within what its sources bound."""
+
+    mtbf_hours: float = Field(gt=0)
+    mttr_hours: float = Field(gt=0)
+    estimate: bool = False
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    @property
+    def unavailability(self) -> float:
+        return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
+
+
+class CommonCause(_Strict):
+    """The beta-factor: the fraction of a member's failures that hit every member of its service at once."""
+
+    beta: float = Field(ge=0, lt=1)
+    estimate: bool = False
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+
+class Maintenance(_Strict):
+    """Planned work that empties a host: how often and for how long."""
+
+    per_year: float = Field(ge=0, le=365)
+    hours: float = Field(gt=0, le=168)
+    estimate: bool = False
+    basis: str
+    sources: list[Url] = Field(min_length=1)
+
+    @property
+    def unavailability(self) -> float:
+        return self.per_year * self.hours / HOURS_PER_YEAR
+
+
+class Reliability(_Strict):
+    """Failure events beyond a host's hardware (reliability.yaml), each with its basis and sources."""
+
+    guest: Rate
+    process: Rate
+    common_cause: CommonCause
+    maintenance: Maintenance
+    switch: Rate
+    storage_array: Rate  # san, nfs, csv
+    storage_pool: Rate  # ceph, vsan: the pool as a whole
+
+
 class QuorumLoss(_Strict):
     stops_vms: bool  # a host of a partition without quorum stops its VMs (and nothing restarts)
     basis: str
@@ -337,6 +388,7 @@ class Catalog(_Strict):
     services: dict[str, Service]
     operations: dict[str, Operation]
     platforms: dict[Literal["vsphere", "hyperv", "kvm"], PlatformFacts]
+    reliability: Reliability
     # A design's catalog: services it does not deploy whose work a stand-in does (`Service.stand_in`),
     # each with that stand-in; operations and services name the stand-in instead.
     stood_in: dict[str, str] = {}
@@ -536,7 +588,8 @@ class CatalogError(Exception):
 @functools.cache
 def load() -> Catalog:
     try:
-        catalog = Catalog.model_validate({name: _read(name) for name in ("services", "operations", "platforms")})
+        catalog = Catalog.model_validate({name: _read(name) for name in ("services", "operations", "platforms",
+                                                                          "reliability")})
     except ValidationError as error:
         raise CatalogError(str(error)) from None
     if problems := integrity_problems(catalog):

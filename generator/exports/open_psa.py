@@ -2,24 +2,29 @@
 
 One top gate per operation, named by the operation id, true when the operation stops in the immediate
 phase (before the platform restarts anything); shared gates for the services under it; quorum as
-`<atleast min="k">`; the basic events are the parts, by name (hosts, and the witness, storage and
-switches where the design declares them), each with its unavailability as `<float>`. It is the
-compiled model of `generator.failure_model` with every VM on its host and no service failed, written
-at the level of parts: a VM is down with its host, its host's switches, its storage or the cluster's
-quorum, so a gate over VMs becomes a gate over those parts. Operations that never work (they need a service the design
-does not deploy) or that no host failure can stop are left out, with a comment naming them.
+`<atleast min="k">`. The basic events are every event of the reliability model
+(`generator.analysis.reliability`), each with its probability as `<float>` and its cause class in a
+label: the parts by name (hosts, and the witness, storage and switches where the design declares them),
+and `vm__<vm>`, `process__<service>__<vm>`, `ccf__<service>` and `maintenance__<host>`. It is that
+model's tree with every VM on its host, written at the level of basic events: a VM is down with its
+host (or, in maintenance, the host it moved to), itself, its host's switches, its storage or the
+cluster's quorum, so a gate over VMs becomes a gate over those events. Its minimal cut sets made of
+parts alone are the model's; its probabilities and importance measures are refarch's
+(`generator.analysis.availability`). Operations that never work (they need a service the design does
+not deploy) or that nothing can stop are left out, with a comment naming them.
 Format: https://open-psa.github.io/mef/ ; SCRAM: https://scram-pra.org/
 """
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from generator.analysis import availability
 from generator.analysis.compile import compile_model
 from generator.analysis.cut_sets import minimal_combinations
 from generator.analysis.design import Analysis
-from generator.analysis.gates import PART_EVENTS, STATE_EVENTS, TRUE, FailureModel
+from generator.analysis.gates import TRUE
+from generator.analysis.reliability import ReliabilityModel
 from generator.catalog import Catalog
 from generator.exports.common import header
 from generator.model.architecture import Architecture
@@ -31,31 +36,37 @@ _FALSE: Formula = ("false",)
 
 
 def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
-    model = compile_model(arch, facts)
-    q = availability.host_unavailability(arch, facts)
-    tree = _Tree(model)
+    return document(arch, availability.model_of(compile_model(arch, facts), arch, facts))
+
+
+def document(arch: Architecture, tree_model: ReliabilityModel) -> str:
+    """The MEF document of a reliability model (`write` gives it the design's whole one)."""
+    tree = _Tree(tree_model)
     tops, skipped = [], []
-    for oid, gate in model.operations.items():
+    for oid, gate in tree_model.operations.items():
         formula = tree.resolve(gate)
         if formula in (_TRUE, _FALSE):
-            why = "never works in this design" if formula == _TRUE else "no host failure stops it"
+            why = "never works in this design" if formula == _TRUE else "nothing stops it"
             skipped.append(f"{oid} ({why})")
             continue
         tops.append(f'    <define-gate name={quoteattr(top_gate(oid))}>\n      {_ref(formula)}\n    </define-gate>\n')
     comment = header(arch, "Open-PSA MEF fault tree", "  ").replace("--", "-")
     if skipped:
         comment += "   Left out: " + "; ".join(skipped) + ".\n"
-    events = "".join(f'    <define-basic-event name={quoteattr(host)}>\n      <float value="{q[host]:.12g}"/>\n'
-                     f"    </define-basic-event>\n" for host in model.parts)
+    events = "".join(f"    <define-basic-event name={quoteattr(event.name)}>\n"
+                     f"      <label>{escape(event.cause)}: {escape(event.what)}</label>\n"
+                     f'      <float value="{event.probability:.12g}"/>\n    </define-basic-event>\n'
+                     for event in tree_model.events)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!--\n{comment}-->\n<opsa-mef>\n'
             f"  <define-fault-tree name={quoteattr(arch.id)}>\n{''.join(tops)}{''.join(tree.defined)}"
             f"  </define-fault-tree>\n  <model-data>\n{events}  </model-data>\n</opsa-mef>\n")
 
 
 class _Tree:
-    """The model's gates resolved to the hosts, each gate defined once, trivial ones inlined."""
+    """The reliability model's gates resolved to its basic events, each gate defined once, trivial ones
+    inlined."""
 
-    def __init__(self, model: FailureModel) -> None:
+    def __init__(self, model: ReliabilityModel) -> None:
         self.model = model
         self.memo: dict[str, Formula] = {}
         self.defined: list[str] = []
@@ -69,10 +80,10 @@ class _Tree:
     def _resolve(self, name: str) -> Formula:
         if name == TRUE:
             return _TRUE
-        if name.startswith(PART_EVENTS):
-            return ("event", name.split(":", 1)[1])
-        if name.startswith(STATE_EVENTS):
-            return _FALSE  # no service or VM fails alone in this tree: the parts are its events
+        if name in self.model.by_event:
+            return ("event", self.model.by_event[name].name)
+        if name not in self.model.gates:
+            return _FALSE  # an event no basic event is (`before:`, an unshared service's): never true here
         gate = self.model.gates[name]
         if gate.kind == "and" and any(self.resolve(child) == _FALSE for child in gate.inputs[:1]):
             return _FALSE  # e.g. `latched:`, which needs a `before:` event: no gate of it is defined

@@ -351,6 +351,24 @@ class Waiver(_Strict):
     reason: Prose = Field(description="Why the finding is acceptable in this design.")
 
 
+class Reliability(_Strict):
+    """This design's own figures for the failure events beyond hardware (default: the catalog's estimates in
+    generator/catalog/reliability.yaml)."""
+
+    guest_unavailability: float | None = Field(
+        None, ge=0, lt=1, description="The fraction of time a VM is down by its own failure (a crash or hang; 0: "
+                                      "never).")
+    process_unavailability: float | None = Field(
+        None, ge=0, lt=1, description="The fraction of time one service's process on one VM is down by itself "
+                                      "(0: never).")
+    common_cause_beta: float | None = Field(
+        None, ge=0, lt=1, description="The fraction of a member's failures that hit every member of a quorum or "
+                                      "active-active service at once (a bad release or configuration change).")
+    maintenance_per_year: float | None = Field(
+        None, ge=0, le=365, description="How often each host is emptied for planned work, a year (0: never).")
+    maintenance_hours: float | None = Field(None, gt=0, le=168, description="How long each such emptying lasts.")
+
+
 class Source(_Strict):
     """What `refarch import` read an as-built file from."""
 
@@ -391,6 +409,9 @@ class Architecture(_Strict):
         None, description="An as-built file (read from a running cluster by `refarch import`): the id of the design "
                           "it was built from, which the site and `refarch drift` compare it with.")
     source: Source | None = Field(None, description="Where an as-built file was read from (`refarch import`).")
+    reliability: Reliability = Field(
+        default_factory=Reliability, description="Figures for failures beyond hardware, where you know better than "
+                                                 "the catalog's estimates.")
     waivers: list[Waiver] = Field(default_factory=list, max_length=100,
                                   description="Findings accepted for this design, each with a reason.")
 

@@ -7,7 +7,10 @@ of it: the summary, and per operation its state, `why`, full `reason`, root caus
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from generator.analysis import availability
@@ -70,17 +73,26 @@ def tolerance_data(arch_id: str, result: Tolerance) -> dict[str, Any]:
         "operations": {oid: {"tolerates": op.tolerates, "minimal_cut_sets": op.minimal_cut_sets,
                              "cut_sets_total": op.cut_sets_total, "truncated": op.truncated,
                              "cut_sets_exact": op.cut_sets_exact,
-                             "unavailability": _unavailability_data(op.unavailability),
+                             "unavailability": _unavailability_data(op.unavailability, op.by_cause),
+                             "importance": {name: _finite(dataclasses.asdict(measures))
+                                            for name, measures in (op.importance or {}).items()},
                              **({"unavailable": phrases.unavailable(op)} if op.tolerates is None else {})}
                        for oid, op in result.operations.items()},
     }
 
 
-def _unavailability_data(probability: float | None) -> dict[str, float] | None:
+def _finite(measures: dict[str, float]) -> dict[str, float | None]:
+    """JSON has no infinity: a measure that is infinite (RRW of an event every failure needs) is null."""
+    return {key: None if math.isinf(value) else value for key, value in measures.items()}
+
+
+def _unavailability_data(probability: float | None, by_cause: Mapping[str, float] | None = None
+                         ) -> dict[str, Any] | None:
     if probability is None:
         return None
     return {"probability": probability, "nines": round(availability.nines(probability), 3),
-            "minutes_per_year": round(availability.minutes_per_year(probability), 3)}
+            "minutes_per_year": round(availability.minutes_per_year(probability), 3),
+            "by_cause": dict(by_cause or {})}
 
 
 def impact_text(arch_id: str, impact: Impact, phases: tuple[Phase, ...],

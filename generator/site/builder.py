@@ -246,6 +246,9 @@ def _images(analysis: Analysis, facts: Catalog, renderer: diagram.Renderer, slug
 
 
 CUT_SETS_LISTED = 8  # per operation in the tolerance table; the command line lists more
+MATTERS_LISTED = 3  # events that matter most, per operation
+CAUSE_WORDS = {"hardware": "hardware", "software": "software", "common_cause": "common causes",
+               "maintenance": "maintenance"}
 
 EXPORT_FILES = {"pcs": "pcs.sh", "powercli": "powercli.ps1", "hyperv": "hyperv.ps1",
                 "kolla-inventory": "kolla-multinode.ini", "openstack-ansible": "openstack_user_config.yml",
@@ -376,14 +379,24 @@ def _placement_rows(arch: Architecture) -> list[dict]:
     return rows
 
 
-def _availability(analysis: Analysis) -> dict[str, dict[str, str]]:
-    """Each operation's unavailability in words for the tolerance table."""
-    shown = {}
+def _availability(analysis: Analysis) -> dict[str, dict[str, object]]:
+    """Each operation's unavailability in words for the tolerance table: its minutes and nines, the
+    minutes each cause class brings, and the events that matter most (criticality: the share of its
+    downtime that would go if the event never happened)."""
+    shown: dict[str, dict[str, object]] = {}
+    events = analysis.tolerance.events
     for oid, op in analysis.tolerance.operations.items():
         if op.unavailability is None:
             continue
         minutes, nines = availability.in_words(op.unavailability)
-        shown[oid] = {"minutes": minutes, "nines": nines}
+        causes = [(CAUSE_WORDS[cause], availability.minutes_per_year(share))
+                  for cause, share in (op.by_cause or {}).items() if share > 0]
+        ranked = sorted((op.importance or {}).items(), key=lambda item: (-item[1].criticality, item[0]))
+        matters = [{"what": events[name].what, "share": f"{measures.criticality:.0%}".replace("%", " %")}
+                   for name, measures in ranked[:MATTERS_LISTED] if measures.criticality >= 0.005]
+        shown[oid] = {"minutes": minutes, "nines": nines,
+                      "causes": ", ".join(f"{words} {value:.2g} min" for words, value in causes) or "-",
+                      "matters": matters}
     return shown
 
 
@@ -412,6 +425,7 @@ def _catalog_pages(facts: Catalog) -> dict[str, str]:
         "catalog/index.md": render("catalog_services.md.j2", facts=facts, majority=majority),
         "catalog/operations.md": render("catalog_operations.md.j2", facts=facts),
         "catalog/platforms.md": render("catalog_platforms.md.j2", facts=facts),
+        "catalog/reliability.md": render("catalog_reliability.md.j2", facts=facts),
     }
 
 
