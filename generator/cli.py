@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import TextIO
 from generator import __version__, catalog, exports, rules
 from generator.analysis import diff as architecture_diff
 from generator.analysis import drift as drift_analysis
+from generator.analysis import fix as fix_search
 from generator.analysis import scenarios
 from generator.analysis.engine import PHASES, Engine
 from generator.analysis.scenarios import Scenario
@@ -29,6 +31,7 @@ from generator.model.problem import Severity, has_errors, sorted_problems
 from generator.render import diagram, impact_report
 from generator.render import diff as diff_report
 from generator.render import drift as drift_report
+from generator.render import fix as fix_report
 from generator.render import problems as report
 from generator.rules.validate import Checked, UsageError, check_bytes, check_paths
 
@@ -122,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW", help="the version after: a file or git:REV:PATH")
     diff.add_argument("--format", choices=("markdown", "json"), default="markdown", help="markdown (default) or json")
     diff.set_defaults(run=_diff)
+
+    fix = commands.add_parser(
+        "fix", help="the fewest changes that make a design meet its targets, with the proof",
+        description="Search design changes (move a VM to another host, then set anti-affinity to mandatory) for "
+                    "the fewest that meet every target, print them with the YAML diff and the certificate "
+                    "(tolerance and nines recomputed on the changed design). Targets: hosts=N (every "
+                    "control-plane operation tolerates N host failures) and OPERATION=NINES (e.g. "
+                    "boot-instance=4.5, from every failure class). Exit 0 when met, 1 when nothing within the "
+                    "search budget meets them (the output says how far the design is), 2 on unreadable input.")
+    fix.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
+    fix.add_argument("--target", action="append", required=True, metavar="TARGET",
+                     help="hosts=N or OPERATION=NINES; repeat to require several")
+    fix.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    fix.add_argument("--write", type=Path, metavar="OUT",
+                     help="write the changed file here (only its changed lines differ)")
+    fix.add_argument("--budget", type=int, default=fix_search.BUDGET, metavar="N",
+                     help=f"candidate designs to check at most (default {fix_search.BUDGET})")
+    fix.set_defaults(run=_fix)
 
     new = commands.add_parser(
         "new", help="write a commented, valid starting point for a new architecture",
@@ -332,6 +353,34 @@ def _diff(args: argparse.Namespace) -> int:
     sys.stdout.write(json.dumps(diff_report.to_data(result), indent=2) + "\n" if args.format == "json"
                      else diff_report.to_markdown(result))
     return EXIT_OK
+
+
+def _fix(args: argparse.Namespace) -> int:
+    facts = catalog.load()
+    try:
+        targets = [fix_search.parse_target(text, facts) for text in args.target]
+    except fix_search.TargetError as error:
+        raise UsageError(str(error)) from None
+    raw = _read(args.file, "the architecture")
+    checked = check_bytes(raw, args.file.as_posix(), args.file.stem)
+    if checked.architecture is None or any(p.severity is Severity.ERROR and p.rule not in rules.BY_ID
+                                           for p in checked.problems):
+        sys.stdout.write(report.render(checked.problems, 1, "text"))
+        return EXIT_ERRORS
+    outcome = fix_search.search(raw, args.file.as_posix(), args.file.stem, facts, targets, args.budget)
+    diff = "".join(difflib.unified_diff(raw.decode("utf-8").splitlines(keepends=True),
+                                        outcome.text.splitlines(keepends=True),
+                                        f"a/{args.file.name}", f"b/{args.file.name}"))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(fix_report.to_data(outcome, diff), indent=2) + "\n")
+    else:
+        sys.stdout.write(fix_report.to_text(outcome, targets, diff))
+    if outcome.met and outcome.changes and args.write is not None:
+        try:
+            args.write.write_text(outcome.text)
+        except OSError as error:
+            raise UsageError(f"cannot write {args.write.as_posix()}: {error.strerror}") from None
+    return EXIT_OK if outcome.met else 1
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -1,0 +1,42 @@
+"""`refarch fix` in words and as JSON: the changes, the diff and the certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.analysis.fix import Measures, Outcome, Target
+
+
+def to_data(outcome: Outcome, diff: str) -> dict[str, Any]:
+    return {"met": outcome.met,
+            "changes": [{"kind": c.kind, "what": c.what, "path": list(c.path), "value": c.value}
+                        for c in outcome.changes],
+            "diff": diff, "before": _measures(outcome.before), "after": _measures(outcome.after),
+            "tried": outcome.tried}
+
+
+def _measures(found: Measures) -> dict[str, Any]:
+    return {"tolerates": found.tolerates, "nines": {oid: round(n, 3) for oid, n in found.nines.items()}}
+
+
+def to_text(outcome: Outcome, targets: list[Target], diff: str) -> str:
+    wanted = ", ".join(t.text for t in targets)
+    lines = []
+    if outcome.met and not outcome.changes:
+        lines.append(f"The design already meets {wanted}: nothing to change.")
+    elif outcome.met:
+        count = len(outcome.changes)
+        lines.append(f"{count} change{'s' if count != 1 else ''} meet{'s' if count == 1 else ''} {wanted} "
+                     f"({outcome.tried} candidate designs checked; none with fewer changes meets them):")
+        lines += [f"  - {change.what}" for change in outcome.changes]
+    else:
+        lines.append(f"No set of up to two changes within {outcome.tried} candidate designs meets {wanted}. "
+                     "Try more hosts, or targets closer to the design's own:")
+    lines.append("")
+    lines.append(f"Certificate, recomputed on the {'changed' if outcome.changes else ''} design:".replace("  ", " "))
+    lines.append(f"  tolerates {outcome.before.tolerates} host failure(s) -> {outcome.after.tolerates}")
+    for oid, nines in outcome.after.nines.items():
+        lines.append(f"  {oid}: {outcome.before.nines[oid]:.2f} nines -> {nines:.2f}")
+    if diff:
+        lines += ["", diff.rstrip("\n")]
+    return "\n".join(lines) + "\n"
