@@ -131,12 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search design changes (move a VM to another host, then set anti-affinity to mandatory) for "
                     "the fewest that meet every target, print them with the YAML diff and the certificate "
                     "(tolerance and nines recomputed on the changed design). Targets: hosts=N (every "
-                    "control-plane operation tolerates N host failures) and OPERATION=NINES (e.g. "
+                    "control-plane operation tolerates N host failures), domains (losing any one failure domain "
+                    "stops no control-plane operation) and OPERATION=NINES (e.g. "
                     "boot-instance=4.5, from every failure class). Exit 0 when met, 1 when nothing within the "
                     "search budget meets them (the output says how far the design is), 2 on unreadable input.")
     fix.add_argument("file", type=Path, metavar="FILE", help="an architecture file")
     fix.add_argument("--target", action="append", required=True, metavar="TARGET",
-                     help="hosts=N or OPERATION=NINES; repeat to require several")
+                     help="hosts=N, domains or OPERATION=NINES; repeat to require several")
     fix.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     fix.add_argument("--write", type=Path, metavar="OUT",
                      help="write the changed file here (only its changed lines differ)")

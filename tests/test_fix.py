@@ -92,7 +92,7 @@ def test_a_target_it_cannot_read_is_one_line_and_exit_2(tmp_path, capsys, target
     design.write_text(KVM)
     assert main(["fix", str(design), "--target", target]) == 2
     err = capsys.readouterr().err
-    assert "write hosts=N or <operation>=<nines>" in err and err.count("\n") == 1
+    assert "write hosts=N, domains or <operation>=<nines>" in err and err.count("\n") == 1
 
 
 def test_anti_affinity_is_added_as_a_line_of_its_own_when_the_file_has_none():
@@ -103,3 +103,13 @@ def test_anti_affinity_is_added_as_a_line_of_its_own_when_the_file_has_none():
     again = check_bytes(changed.encode(), "kvm-three-hosts.yaml", "kvm-three-hosts")
     assert again.architecture.platform.anti_affinity == "mandatory"
     assert len(changed.splitlines()) == len(text.splitlines()) + 1
+
+
+def test_a_failure_domain_holding_two_galera_members_takes_one_move_to_another_domain(tmp_path, capsys):
+    # kvm-three-hosts puts each host in a rack of its own: two members on kvm-01 share rack-a
+    path = tmp_path / "galera-shared.yaml"
+    path.write_text(SHARED)
+    assert main(["fix", str(path), "--target", "domains", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["before"]["domains_lost"] and found["after"]["domains_lost"] == []
+    assert len(found["changes"]) == 1 and found["changes"][0]["kind"] == "move"

@@ -1,13 +1,14 @@
 """`refarch fix`: the fewest changes to a design that meet its targets, with the proof recomputed.
 
-Targets: `hosts=N` (every control-plane operation tolerates N host failures) and `<operation>=<nines>`
-(that operation at least so many nines, from every failure class: `generator.analysis.availability`);
-several are met together. The changes tried, cheapest first: move a VM to another host, then set
-anti-affinity to mandatory. The search is breadth-first over sets of changes, so the first size at which
-any set meets every target is the fewest; among sets of that size, the first in that order of kinds, and
-in the file's order, is taken. Each candidate is the design's own text with the changed values
-(`generator.model.edit`), checked by the same loader, schema and rules as any file, so what it proposes
-validates; the certificate (tolerance, cut sets and nines) is recomputed on the changed design.
+Targets: `hosts=N` (every control-plane operation tolerates N host failures), `domains` (the loss of any one
+failure domain stops no control-plane operation) and `<operation>=<nines>` (that operation at least so many
+nines, from every failure class: `generator.analysis.availability`); several are met together. The changes
+tried, cheapest first: move a VM to another host, then set anti-affinity to mandatory. The search is
+breadth-first over sets of changes, so the first size at which any set meets every target is the fewest;
+among sets of that size, the first in that order of kinds, and in the file's order, is taken. Each
+candidate is the design's own text with the changed values (`generator.model.edit`), checked by the same
+loader, schema and rules as any file, so what it proposes validates; the certificate (tolerance, lost
+failure domains and nines) is recomputed on the changed design.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import dataclasses
 import itertools
 import re
 
-from generator.analysis import availability
+from generator.analysis import availability, scenarios
 from generator.analysis.engine import Engine, Scenario
 from generator.catalog import Catalog
 from generator.model import edit
@@ -38,6 +39,7 @@ class Target:
     hosts: int | None = None
     operation: str | None = None
     nines: float | None = None
+    domains: bool = False  # every failure domain's loss leaves every control-plane operation working
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Change:
 class Measures:
     tolerates: int  # host failures every control-plane operation survives
     nines: dict[str, float]  # per targeted operation
+    domains_lost: tuple[str, ...] = ()  # failure domains whose loss stops a control-plane operation (asked for)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,10 +70,12 @@ class Outcome:
 def parse_target(text: str, facts: Catalog) -> Target:
     if found := re.fullmatch(r"hosts=(\d+)", text):
         return Target(text, hosts=int(found.group(1)))
+    if text == "domains":
+        return Target(text, domains=True)
     if (found := re.fullmatch(r"([a-z0-9@-]+)=(\d+(?:\.\d+)?)", text)) and found.group(1) in facts.operations:
         return Target(text, operation=found.group(1), nines=float(found.group(2)))
-    raise TargetError(f"target {text!r}: write hosts=N or <operation>=<nines> (an operation id of the catalog, "
-                      "e.g. boot-instance=4.5)")
+    raise TargetError(f"target {text!r}: write hosts=N, domains or <operation>=<nines> (an operation id of the "
+                      "catalog, e.g. boot-instance=4.5)")
 
 
 def measure(arch: Architecture, facts: Catalog, targets: list[Target]) -> Measures:
@@ -89,12 +94,20 @@ def measure(arch: Architecture, facts: Catalog, targets: list[Target]) -> Measur
         for oid in wanted:
             probability = diagram.probability(tree.operations[oid], chances) if oid in tree.operations else None
             nines[oid] = -1.0 if probability is None else availability.nines(probability)
-    return Measures(min(counts, default=len(model.hosts)), nines)
+    lost: list[str] = []
+    if any(t.domains for t in targets):
+        working = [oid for oid in facts.control_operations if oid in baseline and baseline[oid].state != "down"]
+        for scenario in scenarios.failure_domains(arch):
+            states = engine.evaluate(scenario).immediate.operations
+            if any(states[oid].state == "down" for oid in working):
+                lost += sorted(scenario.domains)
+    return Measures(min(counts, default=len(model.hosts)), nines, tuple(lost))
 
 
 def meets(found: Measures, targets: list[Target]) -> bool:
     return all((t.hosts is None or found.tolerates >= t.hosts)
-               and (t.operation is None or found.nines.get(t.operation, -1.0) >= (t.nines or 0.0)) for t in targets)
+               and (t.operation is None or found.nines.get(t.operation, -1.0) >= (t.nines or 0.0))
+               and (not t.domains or not found.domains_lost) for t in targets)
 
 
 def candidates(arch: Architecture) -> list[Change]:

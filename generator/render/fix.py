@@ -16,7 +16,8 @@ def to_data(outcome: Outcome, diff: str) -> dict[str, Any]:
 
 
 def _measures(found: Measures) -> dict[str, Any]:
-    return {"tolerates": found.tolerates, "nines": {oid: round(n, 3) for oid, n in found.nines.items()}}
+    return {"tolerates": found.tolerates, "nines": {oid: round(n, 3) for oid, n in found.nines.items()},
+            "domains_lost": list(found.domains_lost)}
 
 
 def to_text(outcome: Outcome, targets: list[Target], diff: str) -> str:
@@ -35,6 +36,9 @@ def to_text(outcome: Outcome, targets: list[Target], diff: str) -> str:
     lines.append("")
     lines.append(f"Certificate, recomputed on the {'changed' if outcome.changes else ''} design:".replace("  ", " "))
     lines.append(f"  tolerates {outcome.before.tolerates} host failure(s) -> {outcome.after.tolerates}")
+    if any(t.domains for t in targets):
+        before, after = (", ".join(found.domains_lost) or "none" for found in (outcome.before, outcome.after))
+        lines.append(f"  failure domains whose loss stops a control-plane operation: {before} -> {after}")
     for oid, nines in outcome.after.nines.items():
         lines.append(f"  {oid}: {outcome.before.nines[oid]:.2f} nines -> {nines:.2f}")
     if diff:
