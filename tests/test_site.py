@@ -196,11 +196,13 @@ def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
     log = tmp_path / "dot-runs.log"
     (shims / "dot").write_text(f'#!/bin/sh\ncase "$*" in *-Tsvg*) echo run >> "{log}";; esac\nexec "{real}" "$@"\n')
     (shims / "dot").chmod(0o755)
-    folder = project(tmp_path / "p")
+    # every shipped design but the large region, whose analysis the other builds already time
+    small = {p.name: p.read_text() for p in sorted(ROOT.glob("architectures/*.yaml")) if "large" not in p.name}
+    folder = project(tmp_path / "p", small)
     path = f"{shims}:{os.environ['PATH']}"
     assert build(folder, tmp_path / "cold", PATH=path).returncode == 0
     cold = log.read_text().count("run")
-    assert cold >= 4 * 2  # at least placement and topology of every shipped design
+    assert cold >= len(small) * 2  # at least placement and topology of every design
     assert build(folder, tmp_path / "warm", PATH=path).returncode == 0
     assert log.read_text().count("run") == cold
 
