@@ -64,13 +64,13 @@ def test_no_single_change_before_the_proposed_one_meets_the_target_by_brute_forc
     targets = [fix.parse_target("hosts=1", FACTS)]
     outcome = fix.search(raw, shared.name, shared.stem, FACTS, targets)
     assert not fix.meets(fix.measure(checked.architecture, FACTS, targets), targets)  # zero changes do not
-    meeting = []
-    for change in fix.candidates(checked.architecture):  # every single change, checked independently
+    [proposed] = outcome.changes
+    singles = fix.candidates(checked.architecture)
+    for change in singles[:singles.index(proposed) + 1]:  # each single change up to it, checked independently
         text = edit.apply(SHARED, checked.source, [(change.path, change.value)])
         result = check_bytes(text.encode(), shared.name, shared.stem)
-        if result.architecture is not None and survives_any_host(result.architecture):
-            meeting.append(change)
-    assert meeting and outcome.changes == (meeting[0],)
+        meets = result.architecture is not None and survives_any_host(result.architecture)
+        assert meets == (change == proposed), change.what
 
 
 def test_a_design_that_meets_its_targets_needs_nothing_and_an_unreachable_target_says_so(tmp_path, capsys):

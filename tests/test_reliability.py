@@ -131,7 +131,7 @@ def test_the_json_gives_causes_and_importance_by_open_psa_name(capsys):
     assert set(op["importance"]["ccf__galera"]) == {"birnbaum", "criticality", "diagnosis", "raw", "rrw"}
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(architectures(), st.data())
 def test_hosts_guests_and_common_causes_stop_what_the_service_layer_says(arch, data):
     """The reliability model's gates, read with failed hosts, VMs' guests and whole services (common
