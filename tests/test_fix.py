@@ -82,6 +82,11 @@ def test_a_design_that_meets_its_targets_needs_nothing_and_an_unreachable_target
     assert main(["fix", str(design), "--target", "hosts=2", "--budget", "40"]) == 1
     out = capsys.readouterr().out
     assert "No set of up to two changes within 40 candidate designs meets hosts=2" in out
+    assert "Closest:" not in out  # nothing came closer than the design itself
+    shared = tmp_path / "galera-shared.yaml"
+    shared.write_text(SHARED)
+    assert main(["fix", str(shared), "--target", "hosts=2", "--budget", "40"]) == 1
+    assert "Closest: move db-01 from kvm-01 to kvm-03, which tolerates 1 host failure(s)." in capsys.readouterr().out
     assert main(["fix", str(design), "--target", "boot-instance=9", "--target", "hosts=1", "--budget", "5"]) == 1
     assert "boot-instance: 3.97 nines -> 3.97" in capsys.readouterr().out
 

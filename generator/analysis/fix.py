@@ -65,6 +65,9 @@ class Outcome:
     before: Measures
     after: Measures
     tried: int
+    # when not met: the candidate that came closest (most targets met, then most host failures tolerated,
+    # then fewest failure domains lost, then the most nines), its changes and measures
+    closest: tuple[tuple[Change, ...], Measures] | None = None
 
 
 def parse_target(text: str, facts: Catalog) -> Target:
@@ -110,6 +113,11 @@ def meets(found: Measures, targets: list[Target]) -> bool:
                and (not t.domains or not found.domains_lost) for t in targets)
 
 
+def _score(found: Measures, targets: list[Target]) -> tuple:
+    return (sum(meets(found, [t]) for t in targets), found.tolerates, -len(found.domains_lost),
+            sum(found.nines.values()))
+
+
 def candidates(arch: Architecture) -> list[Change]:
     """Every single change, cheapest kind first, in the file's order."""
     found = [Change("move", f"move {vm.name} from {vm.host} to {host.name}", ("vms", i, "host"), host.name)
@@ -134,12 +142,13 @@ def search(raw: bytes, name: str, stem: str, facts: Catalog, targets: list[Targe
         return Outcome(True, (), text, before, before, 0)
     singles = candidates(arch)
     tried = 0
+    closest: tuple[tuple, tuple[Change, ...], Measures] | None = None
     for size in range(1, max_changes + 1):
         for combo in itertools.combinations(singles, size):
             if len({change.path for change in combo}) < size:
                 continue  # two values for one place
             if tried >= budget:
-                return Outcome(False, (), text, before, before, tried)
+                return Outcome(False, (), text, before, before, tried, closest and closest[1:])
             tried += 1
             try:
                 changed = edit.apply(text, checked.source, [(c.path, c.value) for c in combo])
@@ -152,4 +161,7 @@ def search(raw: bytes, name: str, stem: str, facts: Catalog, targets: list[Targe
             after = measure(result.architecture, facts, targets)
             if meets(after, targets):
                 return Outcome(True, combo, changed, before, after, tried)
-    return Outcome(False, (), text, before, before, tried)
+            score = _score(after, targets)
+            if score > (closest[0] if closest else _score(before, targets)):  # better than the design itself
+                closest = (score, combo, after)
+    return Outcome(False, (), text, before, before, tried, closest and closest[1:])

@@ -12,7 +12,10 @@ def to_data(outcome: Outcome, diff: str) -> dict[str, Any]:
             "changes": [{"kind": c.kind, "what": c.what, "path": list(c.path), "value": c.value}
                         for c in outcome.changes],
             "diff": diff, "before": _measures(outcome.before), "after": _measures(outcome.after),
-            "tried": outcome.tried}
+            "tried": outcome.tried,
+            "closest": None if outcome.closest is None else {
+                "changes": [{"kind": c.kind, "what": c.what, "path": list(c.path), "value": c.value}
+                            for c in outcome.closest[0]], "after": _measures(outcome.closest[1])}}
 
 
 def _measures(found: Measures) -> dict[str, Any]:
@@ -32,7 +35,13 @@ def to_text(outcome: Outcome, targets: list[Target], diff: str) -> str:
         lines += [f"  - {change.what}" for change in outcome.changes]
     else:
         lines.append(f"No set of up to two changes within {outcome.tried} candidate designs meets {wanted}. "
-                     "Try more hosts, or targets closer to the design's own:")
+                     "Try more hosts, or targets closer to the design's own.")
+        if outcome.closest is not None:
+            changes, found = outcome.closest
+            lines.append(f"Closest: {'; '.join(c.what for c in changes)}, which tolerates {found.tolerates} host "
+                         f"failure(s)" + "".join(f", {oid} {n:.2f} nines" for oid, n in found.nines.items())
+                         + (f", loses control-plane operations with {', '.join(found.domains_lost)}"
+                            if found.domains_lost else "") + ".")
     lines.append("")
     lines.append(f"Certificate, recomputed on the {'changed' if outcome.changes else ''} design:".replace("  ", " "))
     lines.append(f"  tolerates {outcome.before.tolerates} host failure(s) -> {outcome.after.tolerates}")
