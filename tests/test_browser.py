@@ -33,6 +33,7 @@ def served(tmp_path_factory):
 
 
 def open_page(browser, url: str):
+    """A page of `browser` (a browser, or one of its contexts) at `url`, with the problems it reports."""
     page = browser.new_page()
     problems: list[str] = []
     page.on("console", lambda message: message.type == "error" and problems.append(f"console: {message.text}"))
@@ -47,8 +48,9 @@ def test_every_page_opens_cleanly_with_its_images(served, browser):
     pages = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("index.html"))
     assert len(pages) > 20
     images = 0
+    context = browser.new_context()  # one for every page: a context of its own each costs as much as the page
     for rel in pages:
-        page, problems = open_page(browser, base + ("" if rel == "." else rel + "/"))
+        page, problems = open_page(context, base + ("" if rel == "." else rel + "/"))
         if page.locator("figure[data-whatif-diagram]").count():  # the explorer inlines it: count it once
             page.locator("figure[data-whatif-diagram] svg").wait_for()
         for src, width in page.eval_on_selector_all("img", "els => els.map(e => [e.getAttribute('src'), "
@@ -59,6 +61,7 @@ def test_every_page_opens_cleanly_with_its_images(served, browser):
         images += page.locator("figure[data-whatif-diagram] svg").count()
         assert problems == [], f"{rel}: {problems}"
         page.close()
+    context.close()
     # The placement and the topology of each design: failures are overlaid on the placement, not drawn apart.
     designs = [check_file(path).architecture for path in (folder / "architectures").glob("*.yaml")]
     assert images == 2 * len(designs)
