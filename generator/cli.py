@@ -312,13 +312,18 @@ def _export(args: argparse.Namespace) -> int:
         text = exports.export(arch, catalog.load(), args.format)
     except exports.ExportError as error:
         raise UsageError(str(error)) from None
-    if args.output is None:
+    return _emit(text, args.output)
+
+
+def _emit(text: str, output: Path | None) -> int:
+    """Write a command's result to `output`, or to stdout without one."""
+    if output is None:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        args.output.write_text(text)
+        output.write_text(text)
     except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
     return EXIT_OK
 
 
@@ -425,14 +430,7 @@ def _import(args: argparse.Namespace) -> int:
     if matched is not None and matched.unmapped:
         print(f"refarch: no inventory host for {len(matched.unmapped)} VM(s), written without services: "
               f"{', '.join(matched.unmapped)} (match them with --map)", file=sys.stderr)
-    if args.output is None:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        args.output.write_text(text)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
-    return EXIT_OK
+    return _emit(text, args.output)
 
 
 def _mapping(path: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from test_impact_properties import architectures, scenario_pairs
 
 from generator import catalog
-from generator.analysis import availability
+from generator.analysis import availability, reliability
 from generator.analysis.engine import DOWN, Engine
 from generator.analysis.scenarios import Scenario
 from generator.rules.validate import check_file
@@ -159,7 +159,7 @@ def test_unavailability_is_the_exact_probability(arch, chances):
         for oid, is_down in reference_down(eng, failing(eng, subset)).items():
             exact[oid] += weight * is_down
     # the reliability model with only the parts failing is the failure model
-    tree = availability.model_of(eng.model, arch, FACTS)
+    tree = reliability.build(eng.model, arch, FACTS)
     found = availability.unavailability(tree, {eng.model.part_events[part]: q[part] for part in parts})
     for oid, probability in found.items():
         if probability is None:  # never works: down with every host up

@@ -13,7 +13,7 @@ from bench_designs import large_region
 from conftest import check
 
 from generator import catalog, exports
-from generator.analysis import availability
+from generator.analysis import availability, reliability
 from generator.analysis.engine import Engine
 from generator.analysis.tolerance import tolerance
 from generator.exports import open_psa
@@ -48,7 +48,7 @@ def sums(report: ET.Element) -> dict[str, tuple[float, list[frozenset[str]]]]:
 def agree(arch, tmp_path: Path, every_class: bool = True) -> None:
     engine = Engine(arch, FACTS)
     model = engine.model
-    tree = availability.model_of(model, arch, FACTS)
+    tree = reliability.build(model, arch, FACTS)
     # Parts alone: SCRAM's minimal cut sets are the model's, its probability refarch's over parts.
     parts = dataclasses.replace(tree, events=tuple(e for e in tree.events if e.name in model.parts))
     theirs = sums(run_scram(open_psa.document(arch, parts), tmp_path, "--limit-order", str(len(arch.hosts))))

@@ -24,11 +24,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from generator.analysis import reliability
-from generator.analysis.gates import TRUE, FailureModel
+from generator.analysis.gates import TRUE
 from generator.analysis.reliability import CAUSES, ReliabilityModel
-from generator.catalog import Catalog
-from generator.model.architecture import Architecture
 
 CUT_OFF = 1e-4  # cut sets less likely than this share of the operation's probability are left out of `by_cause`
 MINUTES_PER_YEAR = 525_960  # 365.25 days
@@ -51,10 +48,6 @@ class Availability:
     probability: float
     by_cause: Mapping[str, float]
     importance: Mapping[str, Importance]
-
-
-def model_of(model: FailureModel, arch: Architecture, facts: Catalog) -> ReliabilityModel:
-    return reliability.build(model, arch, facts)
 
 
 def unavailability(tree: ReliabilityModel, q: Mapping[str, float] | None = None) -> dict[str, float | None]:

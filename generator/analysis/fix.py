@@ -17,8 +17,9 @@ import dataclasses
 import itertools
 import re
 
-from generator.analysis import availability, scenarios
-from generator.analysis.engine import Engine, Scenario
+from generator.analysis import availability, reliability, scenarios
+from generator.analysis.engine import Engine
+from generator.analysis.tolerance import hosts_tolerated, least_tolerated
 from generator.catalog import Catalog
 from generator.model import edit
 from generator.model.architecture import Architecture
@@ -84,14 +85,11 @@ def parse_target(text: str, facts: Catalog) -> Target:
 def measure(arch: Architecture, facts: Catalog, targets: list[Target]) -> Measures:
     engine = Engine(arch, facts)
     model = engine.model
-    baseline = engine.phase(Scenario(), "immediate").operations
-    cuts = model.min_cuts(model.vm_host, hosts_only=True)
-    counts = [len(model.hosts) if (fewest := cuts.of(model.operations[oid])) is None else fewest - 1
-              for oid in facts.control_operations if oid in model.operations and baseline[oid].state != "down"]
+    tolerated = hosts_tolerated(engine)
     wanted = [t.operation for t in targets if t.operation]
     nines: dict[str, float] = {}
     if wanted:
-        tree = availability.model_of(model, arch, facts)
+        tree = reliability.build(model, arch, facts)
         diagram = availability.Diagram(tree)
         chances = {event.event: event.probability for event in tree.events}
         for oid in wanted:
@@ -99,12 +97,12 @@ def measure(arch: Architecture, facts: Catalog, targets: list[Target]) -> Measur
             nines[oid] = -1.0 if probability is None else availability.nines(probability)
     lost: list[str] = []
     if any(t.domains for t in targets):
-        working = [oid for oid in facts.control_operations if oid in baseline and baseline[oid].state != "down"]
+        working = [oid for oid in facts.control_operations if tolerated.get(oid) is not None]
         for scenario in scenarios.failure_domains(arch):
             states = engine.evaluate(scenario).immediate.operations
             if any(states[oid].state == "down" for oid in working):
                 lost += sorted(scenario.domains)
-    return Measures(min(counts, default=len(model.hosts)), nines, tuple(lost))
+    return Measures(least_tolerated(engine, tolerated), nines, tuple(lost))
 
 
 def meets(found: Measures, targets: list[Target]) -> bool:

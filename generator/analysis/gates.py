@@ -177,7 +177,7 @@ class FailureModel:
             if not gate.name.startswith(PLATFORM_GATES):
                 continue
             inputs = [values[name] if name in values else name in failed for name in gate.inputs]
-            values[gate.name] = _value(gate, inputs)
+            values[gate.name] = gate_value(gate, inputs)
         return values
 
     def stopping(self, vm: str, host: str, state: Mapping[str, bool]) -> list[str]:
@@ -265,9 +265,9 @@ class FailureModel:
         for gate in self.gates.values():
             if gate.name.startswith(("vm-down:", *PLATFORM_GATES)):
                 continue
-            values[gate.name] = _value(gate, [values.get(name, False) for name in gate.inputs])
+            values[gate.name] = gate_value(gate, [values.get(name, False) for name in gate.inputs])
         for gate in self.phase_gates.get(phase, ()) if phase else ():
-            values[gate.name] = _value(gate, [values.get(name, False) for name in gate.inputs])
+            values[gate.name] = gate_value(gate, [values.get(name, False) for name in gate.inputs])
         return values
 
     # ---- cut sets (generator.analysis.cut_sets) ------------------------------------------------------
@@ -342,7 +342,7 @@ class FailureModel:
         return frozenset(part for index, part in enumerate(self.parts) if mask >> index & 1)
 
 
-def _value(gate: Gate, inputs: list[bool]) -> bool:
+def gate_value(gate: Gate, inputs: list[bool]) -> bool:
     if gate.kind == "or":
         return any(inputs)
     if gate.kind == "and":

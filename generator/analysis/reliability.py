@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 from generator.analysis import restarts
-from generator.analysis.gates import TRUE, FailureModel, Gate
+from generator.analysis.gates import TRUE, FailureModel, Gate, gate_value
 from generator.catalog import Catalog
 from generator.model.architecture import Architecture
 
@@ -195,9 +195,7 @@ def values(tree: ReliabilityModel, failed: set[str] | frozenset[str]) -> Callabl
             if gate is None:
                 known[name] = name in failed
             else:
-                inputs = [value(child) for child in gate.inputs]
-                known[name] = (any(inputs) if gate.kind == "or" else all(inputs) if gate.kind == "and"
-                               else sum(w for w, v in zip(gate.weights, inputs, strict=True) if v) >= gate.k)
+                known[name] = gate_value(gate, [value(child) for child in gate.inputs])
         return known[name]
 
     return value

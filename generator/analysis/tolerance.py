@@ -50,11 +50,28 @@ class Tolerance:
     events: Mapping[str, reliability.BasicEvent] = dataclasses.field(default_factory=dict)
 
 
+def hosts_tolerated(engine: Engine) -> dict[str, int | None]:
+    """Per operation, how many host failures it survives with the other parts intact (None: it does not
+    work with every host up); exact even where its family of cut sets is cut short."""
+    model = engine.model
+    baseline = engine.phase(Scenario(), "immediate").operations
+    cuts = model.min_cuts(model.vm_host, hosts_only=True)
+    return {oid: None if baseline[oid].state == "down" else
+            len(model.hosts) if (fewest := cuts.of(gate)) is None else fewest - 1
+            for oid, gate in model.operations.items()}
+
+
+def least_tolerated(engine: Engine, per_operation: Mapping[str, int | None]) -> int:
+    """The architecture's tolerance: the minimum over the control-plane operations that work."""
+    control = [per_operation[oid] for oid in engine.facts.control_operations if per_operation.get(oid) is not None]
+    return min(control, default=len(engine.model.hosts))
+
+
 def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
     model = engine.model
-    hosts = len(model.hosts)
     baseline = engine.phase(Scenario(), "immediate").operations
-    tree = availability.model_of(model, engine.arch, engine.facts)
+    tolerated = hosts_tolerated(engine)
+    tree = reliability.build(model, engine.arch, engine.facts)
     figures = availability.analyse(tree)
     result: dict[str, OperationTolerance] = {}
     families = model.cut_set_families(gate for oid, gate in model.operations.items()
@@ -65,16 +82,12 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
             continue
         cuts, cut_short = families[gate]
         listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
-        # Host failures: exact even where the family is cut short; the listed sets also hold the other parts.
-        fewest = model.min_cuts(model.vm_host, hosts_only=True).of(gate)
         result[oid] = OperationTolerance(
-            tolerates=hosts if fewest is None else fewest - 1,
+            tolerates=tolerated[oid],
             minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
             cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
             cut_sets_exact=not cut_short, **_figures(figures[oid]))
-    control = [result[oid].tolerates for oid in engine.facts.control_operations
-               if result[oid].tolerates is not None]
-    return Tolerance(max_order, True, min(control, default=hosts), result, {e.name: e for e in tree.events})
+    return Tolerance(max_order, True, least_tolerated(engine, tolerated), result, {e.name: e for e in tree.events})
 
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.analysis import availability
+from generator.analysis import reliability
 from generator.analysis.compile import compile_model
 from generator.analysis.cut_sets import minimal_combinations
 from generator.analysis.design import Analysis
@@ -36,7 +36,7 @@ _FALSE: Formula = ("false",)
 
 
 def write(arch: Architecture, facts: Catalog, analysis: Analysis | None = None) -> str:
-    return document(arch, availability.model_of(compile_model(arch, facts), arch, facts))
+    return document(arch, reliability.build(compile_model(arch, facts), arch, facts))
 
 
 def document(arch: Architecture, tree_model: ReliabilityModel) -> str:

@@ -83,6 +83,16 @@ class Built:
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
+def unique_name(name: str, existing: list, file: str, where: str, entries: str = "entries") -> str:
+    """`name`, refused when empty or already taken by one of `existing` (what the source calls its
+    `entries`: rows, entries)."""
+    if not name:
+        raise SourceError(file, where, "gives no usable name")
+    if any(item.name == name for item in existing):
+        raise SourceError(file, where, f"two {entries} give the name `{name}`")
+    return name
+
+
 def slug(text: str) -> str:
     """A source's name as an architecture name: lower case, runs of other characters as one hyphen."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generator.imports import Built, BuiltHost, BuiltVM, SourceError, slug
+from generator.imports import Built, BuiltHost, BuiltVM, SourceError, slug, unique_name
 
 MAX_BYTES = 64 * 1024 * 1024
 SCHEMA = Path(__file__).resolve().parent / "hyperv.schema.json"
@@ -95,7 +95,7 @@ def read(raw: bytes, file: str) -> Built:
     built = Built("hyperv", file, found.taken, "hyperv", "failover-cluster", [], [])
     names: dict[str, str] = {}
     for node in found.nodes:
-        host = BuiltHost(_unique(slug(node.name), built.hosts, file, f"nodes {node.name}"), f"node {node.name}")
+        host = BuiltHost(unique_name(slug(node.name), built.hosts, file, f"nodes {node.name}"), f"node {node.name}")
         host.state = NODE_STATES.get(node.state, "offline")
         if node.state not in NODE_STATES:
             host.notes.append(f"state {node.state} taken as offline")
@@ -104,14 +104,14 @@ def read(raw: bytes, file: str) -> Built:
     built.missing.append("host CPUs and memory (the collector does not read them)")
     volumes = sorted(found.csvs, key=lambda v: -len(v.path))
     for volume in found.csvs:
-        built.storage.setdefault(_unique(slug(volume.name), [], file, f"csvs {volume.name}"),
+        built.storage.setdefault(unique_name(slug(volume.name), [], file, f"csvs {volume.name}"),
                                  ("csv", f"csv {volume.name}"))
     classes = False
     for vm in found.vms:
         owner = names.get(vm.owner.lower())
         if owner is None:
             raise SourceError(file, f"vms {vm.name}", f"owned by `{vm.owner}`, which is no node listed")
-        item = BuiltVM(_unique(slug(vm.name), built.vms, file, f"vms {vm.name}"), owner, f"VM role {vm.name}")
+        item = BuiltVM(unique_name(slug(vm.name), built.vms, file, f"vms {vm.name}"), owner, f"VM role {vm.name}")
         item.vcpus = vm.processors or None
         item.memory_gib = max(1, math.ceil(vm.memory_startup_bytes / 2**30)) if vm.memory_startup_bytes else None
         if vm.state != "Online":
@@ -135,11 +135,3 @@ def read(raw: bytes, file: str) -> Built:
     if not built.vms:
         raise SourceError(file, "vms", "no VM role: no VM to import")
     return built
-
-
-def _unique(name: str, existing: list, file: str, where: str) -> str:
-    if not name:
-        raise SourceError(file, where, "gives no usable name")
-    if any(item.name == name for item in existing):
-        raise SourceError(file, where, f"two entries give the name `{name}`")
-    return name

@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from generator.imports import Built, BuiltHost, BuiltVM, SourceError, slug
+from generator.imports import Built, BuiltHost, BuiltVM, SourceError, slug, unique_name
 
 MAX_FILE = 256 * 1024 * 1024
 MAX_MEMBERS = 2_000
@@ -93,8 +93,8 @@ def read(path: Path, file: str, cluster: str | None = None) -> Built:
         if row.get("cluster", cluster) != cluster:
             continue
         full = row.get("host", "")
-        host = BuiltHost(_unique(_short(full, [r.get("host", "") for r in hosts.rows]), built.hosts, file,
-                                 f"vHost row {number}"), f"vHost {full}")
+        host = BuiltHost(unique_name(_short(full, [r.get("host", "") for r in hosts.rows]), built.hosts, file,
+                                     f"vHost row {number}", "rows"), f"vHost {full}")
         host.cpus = _whole(row.get("cores"))
         mib = _whole(row.get("host_memory"))
         host.memory_gib = max(1, math.ceil(mib / 1024)) if mib else None
@@ -117,7 +117,7 @@ def read(path: Path, file: str, cluster: str | None = None) -> Built:
         if host not in names:
             raise SourceError(file, f"vInfo row {number}", f"VM `{row.get('vm', '')}` is on host `{host}`, which "
                                                            "vHost does not list in the cluster")
-        vm = BuiltVM(_unique(slug(row.get("vm", "")), built.vms, file, f"vInfo row {number}"), names[host],
+        vm = BuiltVM(unique_name(slug(row.get("vm", "")), built.vms, file, f"vInfo row {number}", "rows"), names[host],
                      f"vInfo {row.get('vm', '')}", dns_name=row.get("dns") or None)
         vm.vcpus = _whole(row.get("cpus"))
         mib = _whole(row.get("memory"))
@@ -267,11 +267,3 @@ def _short(full: str, every: list[str]) -> str:
     """A host's short name when no other host of the export shares it, else its whole name."""
     short = full.split(".")[0]
     return slug(short if sum(1 for h in every if h.split(".")[0] == short) == 1 else full)
-
-
-def _unique(name: str, existing: list, file: str, where: str) -> str:
-    if not name:
-        raise SourceError(file, where, "gives no usable name")
-    if any(item.name == name for item in existing):
-        raise SourceError(file, where, f"two rows give the name `{name}`")
-    return name
