@@ -10,7 +10,12 @@ The project is the shipped architectures plus a generated 24-host region, in a s
 - Graphviz: `dot` on every diagram of the site, alone;
 - serve: `mkdocs serve --dirty` (what `make serve` runs), an edit to one architecture file, and the
   time until the page shows it: an edit of its text (the median of three), and of its title, which every
-  page's navigation shows, so that every page is rendered again.
+  page's navigation shows, so that every page is rendered again;
+- the analysis of the project's hardest design, a 32-host Pacemaker region with switches, a Ceph pool and
+  two fencing levels (`bench_designs.pacemaker_region`), with mandatory and with preferred anti-affinity:
+  its exact tolerance and availability, and every scenario its page shows, in-process (beyond start-up);
+- `make test` from a fresh clone of the repository's last commit (no `.venv`: it installs everything),
+  timed as a whole.
 
 Prints and writes numbers; asserts nothing (tests never assert speed).
 """
@@ -46,7 +51,11 @@ from generator.site import builder as site  # noqa: E402
 
 ENV = os.environ | {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
 LARGE = "large-region-24"
-TARGETS = {"warm / plain": 1.2, "cold / (plain + Graphviz)": 2.0, "serve edit (s)": 1.0, "site (MB)": 5.0}
+TARGETS = {"warm / plain": 1.2, "cold / (plain + Graphviz)": 2.0, "serve edit (s)": 1.0, "site (MB)": 5.0,
+           "32-host Pacemaker region: tolerance and availability (s)": 2.0,
+           "the same, preferred anti-affinity (s)": 2.0,
+           "32-host Pacemaker region: every site scenario (s)": 5.0,
+           "make test, fresh clone (s)": 300.0}
 
 
 def timed_build(folder: Path, out: Path) -> float:
@@ -164,10 +173,54 @@ def measure() -> dict[str, float]:
         serve, retitle = serve_edit_seconds(folder)
         shipped = project(tmp / "shipped", texts)
         timed_build(shipped, tmp / "shipped-site")
-        return {"cold (s)": cold, "warm (s)": warm, "plain (s)": plain, "Graphviz (s)": dot,
-                "serve edit (s)": serve, "serve title edit (s)": retitle, "warm / plain": warm / plain,
-                "cold / (plain + Graphviz)": cold / (plain + dot),
-                "site (MB)": size_mb(tmp / "shipped-site"), "site with the 24-host region (MB)": size_mb(tmp / "warm")}
+        numbers = {"cold (s)": cold, "warm (s)": warm, "plain (s)": plain, "Graphviz (s)": dot,
+                   "serve edit (s)": serve, "serve title edit (s)": retitle, "warm / plain": warm / plain,
+                   "cold / (plain + Graphviz)": cold / (plain + dot), "site (MB)": size_mb(tmp / "shipped-site"),
+                   "site with the 24-host region (MB)": size_mb(tmp / "warm")}
+        numbers |= region_seconds()
+        if "--no-make-test" not in sys.argv:
+            numbers["make test, fresh clone (s)"] = make_test_seconds(tmp)
+        return numbers
+
+
+def region_seconds() -> dict[str, float]:
+    """The hardest design's analysis: exact tolerance with availability, with mandatory and preferred
+    anti-affinity, and every scenario set its page shows (tolerance included)."""
+    from bench_designs import pacemaker_region
+
+    from generator.analysis import design
+    from generator.analysis.engine import Engine
+    from generator.analysis.tolerance import tolerance
+    from generator.rules.validate import check_bytes
+
+    facts = catalog.load()
+    found = {}
+    for label, text in (("32-host Pacemaker region: tolerance and availability (s)", pacemaker_region(32)),
+                        ("the same, preferred anti-affinity (s)",
+                         pacemaker_region(32).replace("anti_affinity: mandatory", "anti_affinity: preferred"))):
+        arch = check_bytes(text.encode(), "large-region-32.yaml", "large-region-32").architecture
+        start = time.perf_counter()
+        tolerance(Engine(arch, facts))
+        found[label] = time.perf_counter() - start
+    arch = check_bytes(pacemaker_region(32).encode(), "large-region-32.yaml", "large-region-32").architecture
+    start = time.perf_counter()
+    design.analyse(arch, facts)
+    found["32-host Pacemaker region: every site scenario (s)"] = time.perf_counter() - start
+    return found
+
+
+def make_test_seconds(scratch: Path) -> float:
+    """`make test` in a fresh clone of the last commit: what CI and a new contributor run."""
+    clone = scratch / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    start = time.perf_counter()
+    done = subprocess.run(["make", "test"], cwd=clone, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")})
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        print(done.stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+        raise RuntimeError("make test failed in a fresh clone")
+    return seconds
 
 
 def chart(numbers: dict[str, float]) -> str:
@@ -205,7 +258,10 @@ one architecture file to `mkdocs serve --dirty` (what `make serve` runs) serving
 includes up to half a second for MkDocs' file watcher, which polls. A new title is in every page's
 navigation, so that edit renders every page again. The warm build can beat the floor: the plugin also
 spares MkDocs work a plain build does (the theme's compiled templates are kept, and the fragments that
-search never reads skip the search plugin and the theme).
+search never reads skip the search plugin and the theme). The region rows time the analysis of the
+hardest design the project knows, a 32-host Pacemaker cluster in four racks with a switch each, one Ceph
+pool and IPMI then SBD fencing, in-process; `make test` is run in a fresh clone of the last commit, so it
+installs everything first.
 
 ![Build and serve times](performance.svg)
 

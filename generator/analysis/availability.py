@@ -11,23 +11,25 @@ compiled module is there, the pure-Python one otherwise). From each operation's 
   (RAW, P(down | e) / P) and risk reduction worth (RRW, P / P(down | not e)); all from one more pass, since
   the probability is linear in each event's;
 - the share of each cause class (`by_cause`): each minimal cut set's probability divided equally among its
-  events and added to their classes, so the four add up to the rare-event sum of the cut sets (those at
-  least `CUT_OFF` times as likely as the operation is down, found from the diagram: within 1 % of all on
+  events and added to their classes, so the four add up to the rare-event sum of every minimal cut set
+  (summed over their ZDD, `generator.analysis.zdd`, never listed; within 1 % of the exact probability on
   the shipped designs).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from generator.analysis import zdd
 from generator.analysis.gates import TRUE
 from generator.analysis.reliability import CAUSES, ReliabilityModel
 
-CUT_OFF = 1e-4  # cut sets less likely than this share of the operation's probability are left out of `by_cause`
+MEMORY_PER_ORDER = 32 << 20  # bytes of CUDD's memory an order may take before the next is tried
+_UNBOUNDED = (1 << 64) - 1
 MINUTES_PER_YEAR = 525_960  # 365.25 days
 
 
@@ -62,8 +64,6 @@ def analyse(tree: ReliabilityModel) -> dict[str, Availability | None]:
     """Each operation's `Availability` (None: it never works)."""
     diagram = Diagram(tree)
     chances = _chances(tree, None)
-    for gate in tree.operations.values():  # every diagram first: building one may renumber the others' nodes
-        diagram.of(gate)
     found: dict[str, Availability | None] = {}
     for oid, gate in tree.operations.items():
         probability = diagram.probability(gate, chances)
@@ -99,19 +99,59 @@ def in_words(probability: float) -> tuple[str, str]:
 
 class Diagram:
     """The reliability model's gates as BDDs over its basic events (each event one variable; an event the
-    model names but no basic event is, such as a `before:` or an unshared service's, is never true)."""
+    model names but no basic event is, such as a `before:` or an unshared service's, is never true).
+
+    Every operation's diagram is built when the diagram is made, in a fixed variable order: CUDD's dynamic
+    reordering finds a good order too, but spends seconds on it for a large region (six of 6.2 s on the
+    32-host Pacemaker region). Two orders are tried, each within `MEMORY_PER_ORDER` of CUDD's memory, before
+    reordering is left to CUDD: one role by role, one host by host (`_orders`). Levels then stay fixed, so a
+    node's level names its variable for as long as the diagram lives."""
 
     def __init__(self, tree: ReliabilityModel) -> None:
         self.tree = tree
-        self.bdd = _bdd_module().BDD()
-        self.order = _order(tree)
-        self.bdd.declare(*(_var(i) for i in range(len(self.order))))
-        self.event_var = {event: _var(i) for i, event in enumerate(self.order)}
+        module = _bdd_module()
+        best: tuple[int, tuple] | None = None
+        if module.__name__ == "dd.cudd":  # the pure-Python BDDs have no memory bound to try orders with
+            memory = MEMORY_PER_ORDER
+            for order in _orders(tree):
+                if self._build(module, order, memory):
+                    if best is None or len(self.bdd) < best[0]:
+                        best = (len(self.bdd), self._state())
+                    memory = min(memory, _memory(self.bdd))  # the next must do better
+            if best is not None:
+                self.bdd, self.order, self.event_var, self.memo = best[1]
+            self.bdd.configure(reordering=False, max_memory=_UNBOUNDED)
+        if best is None:  # CUDD's reordering, then fixed
+            self._build(module, _orders(tree)[-1], None)
+            self.bdd.configure(reordering=False)
         self.var_event = {var: event for event, var in self.event_var.items()}
-        self.position = {var: i for i, var in enumerate(self.var_event)}
+        self.position = {self.event_var[event]: i for i, event in enumerate(self.order)}
+        self.family = zdd.Family()  # every gate's minimal cut sets, once asked for (`by_cause`)
+        self._shares_key: tuple | None = None
+        self._shares_memo: dict[int, dict[int, list[float]]] = {}
+        self._chance_key: tuple | None = None
+        self._chance_memo: dict[int, float] = {}
+
+    def _state(self) -> tuple:
+        return self.bdd, self.order, self.event_var, self.memo
+
+    def _build(self, module: Any, order: list[str], memory: int | None) -> bool:
+        """Every operation's diagram in that order, within `memory` bytes of CUDD's (None: any, with
+        reordering); False when it ran out."""
+        self.bdd = module.BDD()
+        self.order = order
+        self.bdd.declare(*(_var(i) for i in range(len(order))))
+        self.event_var = {event: _var(i) for i, event in enumerate(order)}
         self.memo: dict[str, Any] = {}
-        self._minimal_key: tuple | None = None
-        self._minimal_memo: dict = {}
+        if memory is not None:
+            self.bdd.configure(reordering=False, max_memory=memory)
+        try:
+            for gate in self.tree.operations.values():
+                self.of(gate)
+        except ValueError:  # CUDD ran out of the memory given: the order is a poor one for the design
+            self.memo.clear()
+            return False
+        return True
 
     def of(self, name: str) -> Any:
         if name in self.memo:
@@ -139,6 +179,15 @@ class Diagram:
         self.memo[name] = found
         return found
 
+    def level(self, node: Any) -> int:
+        """The level of a (non-constant) node's variable: its index in `order`."""
+        return self.position[node.var]
+
+    def minimal_cut_sets(self, family: zdd.Family, gate: str) -> int:
+        """The gate's minimal cut sets as a node of `family`, each variable by its level in `order`."""
+        return family.minimal_solutions(self.of(gate), lambda node: node == self.bdd.true,
+                                        lambda node: node == self.bdd.false, self.level)
+
     def _at_least(self, children: list[Any], weights: list[int], k: int) -> Any:
         """True when the weights of the true children add up to k: built from the last input back, for
         each weight still needed. (No recursive closure: one would keep the BDD's nodes in a reference
@@ -156,8 +205,17 @@ class Diagram:
         root = self.of(gate)
         if root == self.bdd.true:
             return None
+        by_var, memo = self._chances(q)
+        return self._chance(root, by_var, memo)
+
+    def _chances(self, q: Mapping[str, float]) -> tuple[dict[str, float], dict[int, float]]:
+        """Each variable's chance, and the nodes' probabilities under them so far: kept for the next gate
+        asked with the same chances, since operations share most of their nodes."""
         by_var = {var: q.get(event, 0.0) for event, var in self.event_var.items()}
-        return self._chance(root, by_var, {})
+        key = tuple(by_var.values())
+        if self._chance_key != key:
+            self._chance_key, self._chance_memo = key, {}
+        return by_var, self._chance_memo
 
     def _chance(self, node: Any, by_var: Mapping[str, float], memo: dict[int, float]) -> float:
         """The probability that a BDD node is true, each variable true with its chance."""
@@ -176,8 +234,8 @@ class Diagram:
 
     def importance(self, gate: str, q: Mapping[str, float], probability: float) -> dict[str, Importance]:
         """SCRAM's importance measures of every event the operation's diagram reads, by export name."""
-        by_var = {var: q.get(event, 0.0) for event, var in self.event_var.items()}
-        birnbaum = self._birnbaum(self.of(gate), by_var)
+        by_var, memo = self._chances(q)
+        birnbaum = self._birnbaum(self.of(gate), by_var, memo)
         found = {}
         for var, derivative in sorted(birnbaum.items(), key=lambda item: self.position[item[0]]):
             p = by_var[var]
@@ -191,11 +249,10 @@ class Diagram:
                 rrw=probability / when_working if when_working > 0 else math.inf)
         return found
 
-    def _birnbaum(self, root: Any, by_var: Mapping[str, float]) -> dict[str, float]:
+    def _birnbaum(self, root: Any, by_var: Mapping[str, float], memo: dict[int, float]) -> dict[str, float]:
         """The derivative of the root's probability by each variable's, in one pass: each node's signed
         weight (the chance of reaching it, negative through a complemented edge) times the difference of
         its cofactors' probabilities, summed per variable."""
-        memo: dict[int, float] = {}
         weight: dict[int, float] = {}
         nodes: dict[int, Any] = {}
 
@@ -235,74 +292,70 @@ class Diagram:
                     weight[int(plain)] = weight.get(int(plain), 0.0) + w * branch * flip
         return derivative
 
-    def cut_sets(self, gate: str, q: Mapping[str, float], cut_off: float) -> list[frozenset[str]]:
-        """The minimal cut sets (of model event names) of an operation's gate whose probability is at least
-        `cut_off`, from its diagram (Rauzy's minimal solutions; the gates are monotone). The work is kept
-        for the next gate asked with the same probabilities and cut-off: operations share most of it."""
-        by_var = {var: q.get(event, 0.0) for event, var in self.event_var.items()}
-        root = self.of(gate)
-        # CUDD may reorder its variables while it builds a gate, which renumbers nodes: the work kept is
-        # good only while no gate has been built since
-        key = (tuple(sorted(by_var.items())), cut_off, len(self.memo))
-        if self._minimal_key != key:
-            self._minimal_key, self._minimal_memo = key, {}
-        found, _ = self._minimal(root, by_var, cut_off, self._minimal_memo)
-        return [frozenset(self.var_event[var] for var in cut) for cut, _ in found]
-
-    def _minimal(self, node: Any, by_var: Mapping[str, float], cut_off: float, memo: dict) -> tuple[list, set]:
-        if node == self.bdd.true:
-            return [(frozenset(), 1.0)], {frozenset()}
-        if node == self.bdd.false:
-            return [], set()
-        plain = ~node if node.negated else node
-        key = (int(plain), bool(node.negated))
-        if key not in memo:
-            high, low = (~plain.high, ~plain.low) if node.negated else (plain.high, plain.low)
-            without, known = self._minimal(low, by_var, cut_off, memo)
-            chance = by_var[plain.var]
-            with_it = []
-            for cut, p in self._minimal(high, by_var, cut_off, memo)[0]:
-                # a set of `without` inside this one makes it not minimal; cut sets are small, so their
-                # subsets are fewer than `without` is long
-                if p * chance < cut_off or (known and any(
-                        frozenset(sub) in known for size in range(len(cut) + 1)
-                        for sub in itertools.combinations(cut, size))):
-                    continue
-                with_it.append((cut | {plain.var}, p * chance))
-            memo[key] = (without + with_it, known | {cut for cut, _ in with_it}) if with_it else (without, known)
-        return memo[key]
-
     def by_cause(self, gate: str, q: Mapping[str, float]) -> dict[str, float]:
-        """Each cause class's share of the rare-event sum over the gate's minimal cut sets."""
-        shares = dict.fromkeys(CAUSES, 0.0)
-        probability = self.probability(gate, q)
-        if not probability:
-            return shares
-        for cut in self.cut_sets(gate, q, CUT_OFF * probability):
-            p = math.prod(q.get(event, 0.0) for event in cut)
-            for event in cut:
-                shares[self.tree.by_event[event].cause] += p / len(cut)
-        return shares
+        """Each cause class's share of the rare-event sum over the gate's minimal cut sets: every set's
+        probability divided equally among its events' classes, summed over the ZDD of the sets without
+        listing them. The sets and the sums are kept for the next gate asked with the same chances."""
+        by_var, _ = self._chances(q)
+        key = tuple(by_var.values())
+        if self._shares_key != key:
+            self._shares_key, self._shares_memo = key, {}
+        node = self.minimal_cut_sets(self.family, gate)
+        classes = {cause: index for index, cause in enumerate(CAUSES)}
+        totals = self.family.shares(node, lambda level: q.get(self.order[level], 0.0),
+                                    lambda level: classes[self.tree.by_event[self.order[level]].cause],
+                                    len(CAUSES), self._shares_memo)
+        return dict(zip(CAUSES, totals, strict=True))
 
 
-def _order(tree: ReliabilityModel) -> list[str]:
-    """The variables' order: the events many gates share first (each host and its maintenance, the other
-    parts), then each VM's own (its guest and its processes) VM by VM, then the common causes. (Measured on
-    the shipped large region: this order builds its diagrams in half the time of a host-by-host one.)"""
-    shared = []  # each host, then its maintenance
-    for event in tree.events:
-        if event.event.startswith("host:"):
-            maintenance = f"maintenance:{event.event.removeprefix('host:')}"
-            shared += [event.event, *([maintenance] if maintenance in tree.by_event else [])]
-    shared += [e.event for e in tree.events if e.event.startswith(("witness:", "storage:", "switch:"))]
-    by_vm: dict[str, list[str]] = {}
-    for event in tree.events:
-        kind, _, rest = event.event.partition(":")
-        if kind in ("vm", "process"):
-            by_vm.setdefault(rest.rsplit("@", 1)[-1], []).append(event.event)
-    ordered = shared + [event for vm in tree.vm_host for event in by_vm.get(vm, [])]
-    taken = set(ordered)
-    return ordered + [event.event for event in tree.events if event.event not in taken]
+def _orders(tree: ReliabilityModel) -> list[list[str]]:
+    """Two variable orders, each with the events shared by many gates first (common causes, switches,
+    storage, the witness). Role by role: for each set of VMs running the same services, their hosts (with
+    their maintenance and the host each VM moves to for it) and guests, then each service's processes on
+    them side by side, so a role's gates are closed before the next one's open (the shipped large region:
+    three members per role, several roles per host). Host by host: each host, its maintenance, and its VMs'
+    events (a 48-host region with about one VM per host, where roles share no hosts)."""
+    names = [event.event for event in tree.events]
+    shared = [e for e in names if e.startswith(("service:", "switch:", "storage:", "witness:"))]
+    processes: dict[str, dict[str, str]] = {}  # vm -> service -> its process event
+    for event in names:
+        if event.startswith("process:"):
+            sid, _, vm = event.removeprefix("process:").rpartition("@")
+            processes.setdefault(vm, {})[sid] = event
+
+    def ordered(groups: list[tuple[list[str], list[str]]]) -> list[str]:
+        """`shared`, then each group's hosts and VMs' events, then the rest, each event once."""
+        found = dict.fromkeys(shared)
+        for hosts, events in groups:
+            for host in hosts:
+                found.update(dict.fromkeys(e for e in (f"host:{host}", f"maintenance:{host}") if e in tree.by_event))
+            found.update(dict.fromkeys(e for e in events if e in tree.by_event))
+        found.update(dict.fromkeys(names))
+        return list(found)
+
+    roles: dict[tuple[str, ...], list[str]] = {}
+    for vm in tree.vm_host:
+        roles.setdefault(tuple(sorted(processes.get(vm, {}))), []).append(vm)
+    by_role = []
+    for services, vms in roles.items():
+        for vm in vms:
+            hosts = [tree.vm_host[vm]]
+            during = tree.gates.get(f"maintenance-lost:{vm}")
+            if during is not None and during.inputs[1].startswith("host:"):
+                hosts.append(during.inputs[1].removeprefix("host:"))
+            by_role.append((hosts, [f"vm:{vm}"]))
+        by_role.append(([], [processes[vm][sid] for sid in services for vm in vms]))
+    by_host = [([host], [e for vm, on in tree.vm_host.items() if on == host
+                         for e in (f"vm:{vm}", *processes.get(vm, {}).values())])
+               for host in dict.fromkeys(e.removeprefix("host:") for e in names if e.startswith("host:"))]
+    return [ordered(by_role), ordered(by_host)]
+
+
+def _memory(bdd: Any) -> int:
+    """The bytes CUDD holds for a diagram."""
+    with warnings.catch_warnings():  # `dd` warns that it counts bytes since 0.5.7, which is what is read
+        warnings.simplefilter("ignore", UserWarning)
+        return int(bdd.statistics()["mem"])
 
 
 def _var(index: int) -> str:

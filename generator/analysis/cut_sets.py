@@ -2,32 +2,53 @@
 
 A cut set of a gate is a set of parts (hosts, witness, storage, switches) whose failure brings it
 down from a state (where each VM runs, what failed already); a minimal one has no smaller cut set
-inside it. `families` expands gates top-down into minimal families (MOCUS, with absorption), sets of
-parts as bit masks; `MinCuts` finds the size of the smallest cut without listing them all, which is
-what margins and tolerance need.
+inside it. `families` finds the design's from the gates' BDD over the parts, as a ZDD that counts them
+and lists the smallest; `MinCuts` finds the size of the smallest cut from any state without listing
+them, which is what margins and tolerance need, expanding gates top-down (MOCUS, with absorption, sets
+of parts as bit masks) where a threshold over single parts does not settle it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 from typing import Any
 
+from generator.analysis import availability, zdd
 from generator.analysis.gates import ABOVE_VMS, PART_EVENTS, RESTART_EVENTS, STATE_EVENTS, TRUE, FailureModel, Gate
+from generator.analysis.reliability import BasicEvent, ReliabilityModel
 
 
-def families(model: FailureModel, gates: Iterable[str], where: Mapping[str, str | None],
-             failed: frozenset[str]) -> dict[str, tuple[list[frozenset[str]], bool]]:
-    """Each gate's minimal cut sets from that state, smallest first, and whether its family was cut
-    short (more than `CUT_SET_LIMIT` sets); the gates they share are expanded once."""
-    expansion = _CutSets(model, where, failed)
-    result = {}
+@dataclasses.dataclass(frozen=True)
+class CutSets:
+    """A gate's minimal cut sets: how many there are, and the smallest ones (by size, then by their sorted
+    part names) as far as they were asked for."""
+
+    total: int
+    smallest: list[frozenset[str]]
+
+
+def families(model: FailureModel, gates: Iterable[str], limit: int | None = None) -> dict[str, CutSets]:
+    """Each gate's minimal cut sets with every VM where the design puts it and nothing failed: counted
+    exactly and listed up to `limit` (None: all). From the gates' BDD over the parts, whose minimal
+    solutions form a ZDD (`generator.analysis.zdd`): the count and the smallest sets come from it without
+    expanding the family, which for a quorum of many members over many hosts runs to millions of sets."""
+    parts = tuple(BasicEvent(model.part_events[part], part, "hardware", 0.0, part) for part in model.parts)
+    diagram = availability.Diagram(ReliabilityModel(parts, model.gates, model.operations, model.vm_host))
+    names = [diagram.tree.by_event[event].name for event in diagram.order]
+    family = zdd.Family()
+
+    def by_names(levels: tuple[int, ...]) -> list[str]:
+        return sorted(names[level] for level in levels)
+
+    found = {}
     for gate in gates:
-        masks = expansion.top(gate)
-        found = sorted((model.parts_of(mask) for mask in masks), key=lambda s: (len(s), sorted(s)))
-        result[gate] = (found, expansion.top_short)
-    return result
+        node = diagram.minimal_cut_sets(family, gate)
+        listed = family.smallest(node, limit, by_names)
+        found[gate] = CutSets(family.count(node), [frozenset(names[level] for level in cut) for cut in listed])
+    return found
 
 
 # Sets of hosts are bit masks over FailureModel.hosts; a family of sets is a list of masks, kept minimal.

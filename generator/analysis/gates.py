@@ -44,7 +44,7 @@ import numpy as np
 from generator.analysis.placement import AntiAffinity, Demands
 
 if TYPE_CHECKING:
-    from generator.analysis.cut_sets import MinCuts
+    from generator.analysis.cut_sets import CutSets, MinCuts
 
 TRUE = "TRUE"
 # The events of the parts that minimal cut sets are made of.
@@ -272,25 +272,17 @@ class FailureModel:
 
     # ---- cut sets (generator.analysis.cut_sets) ------------------------------------------------------
 
-    def cut_sets(self, gate: str, where: Mapping[str, str | None] | None = None,
-                 failed: Iterable[str] = ()) -> list[frozenset[str]]:
+    def cut_sets(self, gate: str) -> list[frozenset[str]]:
         """The minimal sets of parts (hosts, witness, storage, switches) whose failure brings `gate` down,
-        from the state `where` (VM -> host, None when down; default: every VM on its host) with the
-        parts and services named in `failed` down, smallest first. `[frozenset()]`: it is down already;
-        `[]`: no set of part failures brings it down."""
-        return self.cut_set_family(gate, where, failed)[0]
+        with every VM where the design puts it, smallest first. `[frozenset()]`: it is down already; `[]`:
+        no set of part failures brings it down."""
+        return self.cut_set_families([gate])[gate].smallest
 
-    def cut_set_family(self, gate: str, where: Mapping[str, str | None] | None = None,
-                       failed: Iterable[str] = ()) -> tuple[list[frozenset[str]], bool]:
-        """`cut_sets`, and whether the family was cut short (`cut_sets.CUT_SET_LIMIT` per gate)."""
-        return self.cut_set_families([gate], where, failed)[gate]
-
-    def cut_set_families(self, gates: Iterable[str], where: Mapping[str, str | None] | None = None,
-                         failed: Iterable[str] = ()) -> dict[str, tuple[list[frozenset[str]], bool]]:
-        """`cut_set_family` for many gates of one state, expanding the gates they share once."""
+    def cut_set_families(self, gates: Iterable[str], limit: int | None = None) -> dict[str, CutSets]:
+        """Each gate's minimal cut sets, counted and listed up to `limit` (`cut_sets.families`)."""
         from generator.analysis.cut_sets import families
 
-        return families(self, gates, where if where is not None else self.vm_host, frozenset(failed))
+        return families(self, gates, limit)
 
     def min_cut(self, gate: str, where: Mapping[str, str | None], failed: Iterable[str] = ()) -> int | None:
         """The fewest further part failures that bring `gate` down from that state (0: down already;

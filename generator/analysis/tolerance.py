@@ -5,9 +5,7 @@ declares) whose simultaneous failure stops it in the immediate phase (before the
 anything); a minimal one has no smaller cut set inside it. They come from the compiled failure model
 by top-down expansion with absorption, for any number of hosts, so `tolerates` (host failures, the
 other parts intact) is always exact. Where there are many, the smallest are listed first, up to
-`LISTED`, and `truncated` says so; `cut_sets_total` counts them all, except where a quorum of many
-members over many hosts has more than `cut_sets.CUT_SET_LIMIT` per gate (then it is the number
-found, and `cut_sets_exact` is false); `tolerates` and the unavailability stay exact even then. An
+`LISTED`, and `truncated` says so; `cut_sets_total` counts them all, exactly, however many. An
 operation that does not work with every host up (it needs a service the design does not deploy) is
 reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
 the operation is down at a random moment, from every failure event (hardware, software, common causes and
@@ -30,9 +28,8 @@ class OperationTolerance:
     tolerates: int | None  # None: the operation does not work even with every host up
     minimal_cut_sets: list[list[str]]  # [[]] for an operation that does not work at all
     unavailable: OperationState | None = None  # with nothing failed, when it does not work: why
-    cut_sets_total: int = 0  # every minimal cut set, or (cut_sets_exact false) those found before the limit
+    cut_sets_total: int = 0  # every minimal cut set
     truncated: bool = False  # more cut sets exist than are listed
-    cut_sets_exact: bool = True
     unavailability: float | None = None  # probability that it is down (None: not available at all)
     # the unavailability's cause classes (hardware, software, common_cause, maintenance) and each basic
     # event's importance, by its Open-PSA name (`availability`)
@@ -52,7 +49,7 @@ class Tolerance:
 
 def hosts_tolerated(engine: Engine) -> dict[str, int | None]:
     """Per operation, how many host failures it survives with the other parts intact (None: it does not
-    work with every host up); exact even where its family of cut sets is cut short."""
+    work with every host up)."""
     model = engine.model
     baseline = engine.phase(Scenario(), "immediate").operations
     cuts = model.min_cuts(model.vm_host, hosts_only=True)
@@ -74,19 +71,18 @@ def tolerance(engine: Engine, max_order: int | None = None) -> Tolerance:
     tree = reliability.build(model, engine.arch, engine.facts)
     figures = availability.analyse(tree)
     result: dict[str, OperationTolerance] = {}
-    families = model.cut_set_families(gate for oid, gate in model.operations.items()
-                                      if baseline[oid].state != "down")
+    families = model.cut_set_families((gate for oid, gate in model.operations.items()
+                                       if baseline[oid].state != "down"), LISTED + 1)
     for oid, gate in model.operations.items():
         if baseline[oid].state == "down":
             result[oid] = OperationTolerance(None, [[]], baseline[oid])
             continue
-        cuts, cut_short = families[gate]
-        listed = [cut for cut in cuts if max_order is None or len(cut) <= max_order]
+        cuts = families[gate]
+        listed = [cut for cut in cuts.smallest if max_order is None or len(cut) <= max_order]
         result[oid] = OperationTolerance(
-            tolerates=tolerated[oid],
-            minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
-            cut_sets_total=len(cuts), truncated=cut_short or len(listed) > LISTED or len(listed) < len(cuts),
-            cut_sets_exact=not cut_short, **_figures(figures[oid]))
+            tolerates=tolerated[oid], minimal_cut_sets=[sorted(cut) for cut in listed[:LISTED]],
+            cut_sets_total=cuts.total, truncated=len(listed) > LISTED or len(listed) < cuts.total,
+            **_figures(figures[oid]))
     return Tolerance(max_order, True, least_tolerated(engine, tolerated), result, {e.name: e for e in tree.events})
 
 

@@ -72,7 +72,6 @@ def tolerance_data(arch_id: str, result: Tolerance) -> dict[str, Any]:
         "tolerates": result.tolerates,
         "operations": {oid: {"tolerates": op.tolerates, "minimal_cut_sets": op.minimal_cut_sets,
                              "cut_sets_total": op.cut_sets_total, "truncated": op.truncated,
-                             "cut_sets_exact": op.cut_sets_exact,
                              "unavailability": _unavailability_data(op.unavailability, op.by_cause),
                              "importance": {name: _finite(dataclasses.asdict(measures))
                                             for name, measures in (op.importance or {}).items()},
@@ -169,7 +168,7 @@ def tolerance_text(arch_id: str, result: Tolerance) -> str:
             continue
         sets = ", ".join("{" + ", ".join(cut) + "}" for cut in op.minimal_cut_sets) or "none"
         if op.truncated:
-            sets += f" ... ({op.cut_sets_total} in all)" if op.cut_sets_exact else " ... (more exist)"
+            sets += f" ... ({op.cut_sets_total} in all)"
         yearly = f"{availability.minutes_per_year(op.unavailability):.2f} min" if op.unavailability is not None else "-"
         lines.append(f"{oid:<{width}}  {op.tolerates:<9}  {yearly:<14}  {sets}")
     return "\n".join(lines) + "\n"
