@@ -42,12 +42,13 @@ test-latest: ## Run the suite on the newest allowed dependencies, in .venv-lates
 build: setup ## Build the static site into site/
 	$(BIN)/mkdocs build --strict
 
-bench: setup ## Measure validation, analysis, import and site build speed (prints timings, writes docs/performance.md), and check the explorer on every set of hosts
+bench: setup ## Measure validation, analysis, import and site build speed (prints timings, writes docs/performance.md), check the explorer on every set of hosts and open every page in Chromium
 	@sh scripts/system-packages.sh chromium
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_site.py
 	$(BIN)/python tests/bench_explorer.py
 	$(BIN)/python tests/bench_import.py
+	REFARCH_EXHAUSTIVE=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_hostile.py -k "every_page or hostile_input"
 
 screenshots: setup ## Screenshot every architecture page (1280x800 and a 390x844 phone) into docs/screenshots/
 	@sh scripts/system-packages.sh chromium

@@ -30,6 +30,7 @@ from generator.analysis.reliability import CAUSES, ReliabilityModel
 
 MEMORY_PER_ORDER = 32 << 20  # bytes of CUDD's memory an order may take before the next is tried
 _UNBOUNDED = (1 << 64) - 1
+SMALL_ENOUGH = 50_000  # nodes: a diagram this small is read in a blink, so no other order is tried
 MINUTES_PER_YEAR = 525_960  # 365.25 days
 
 
@@ -104,7 +105,8 @@ class Diagram:
     Every operation's diagram is built when the diagram is made, in a fixed variable order: CUDD's dynamic
     reordering finds a good order too, but spends seconds on it for a large region (six of 6.2 s on the
     32-host Pacemaker region). Two orders are tried, each within `MEMORY_PER_ORDER` of CUDD's memory, before
-    reordering is left to CUDD: one role by role, one host by host (`_orders`). Levels then stay fixed, so a
+    reordering is left to CUDD: one role by role, one host by host (`_orders`), the second only when the
+    first made more than `SMALL_ENOUGH` nodes, and kept when smaller. Levels then stay fixed, so a
     node's level names its variable for as long as the diagram lives."""
 
     def __init__(self, tree: ReliabilityModel) -> None:
@@ -114,6 +116,8 @@ class Diagram:
         if module.__name__ == "dd.cudd":  # the pure-Python BDDs have no memory bound to try orders with
             memory = MEMORY_PER_ORDER
             for order in _orders(tree):
+                if best is not None and best[0] < SMALL_ENOUGH:
+                    break
                 if self._build(module, order, memory):
                     if best is None or len(self.bdd) < best[0]:
                         best = (len(self.bdd), self._state())
@@ -121,9 +125,10 @@ class Diagram:
             if best is not None:
                 self.bdd, self.order, self.event_var, self.memo = best[1]
             self.bdd.configure(reordering=False, max_memory=_UNBOUNDED)
-        if best is None:  # CUDD's reordering, then fixed
+        if best is None:  # CUDD's reordering, then fixed: the order is the one it left
             self._build(module, _orders(tree)[-1], None)
             self.bdd.configure(reordering=False)
+            self.order = sorted(self.order, key=lambda event: self.bdd.level_of_var(self.event_var[event]))
         self.var_event = {var: event for event, var in self.event_var.items()}
         self.position = {self.event_var[event]: i for i, event in enumerate(self.order)}
         self.family = zdd.Family()  # every gate's minimal cut sets, once asked for (`by_cause`)
