@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -63,10 +64,29 @@ def test_what_is_installed_is_what_the_lock_pins():
         assert installed >= Version(version) if latest else installed == Version(version), name
 
 
+# What an outer make passes down (`make test-latest` runs `make test INSTALL=latest` and these tests under
+# it) and the Makefile's own variables: a make these tests start must see none of them.
+INHERITED = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR", "INSTALL", "VENV",
+             "BIN", "STAMP", "LOCK", "PYTHON")
+
+
+def hermetic() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in INHERITED}
+
+
 def make_dry_run(*args: str) -> str:
     result = subprocess.run(["make", "--no-print-directory", "-n", *args], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+                            text=True, check=True, env=hermetic())
     return result.stdout
+
+
+def test_a_dry_run_ignores_what_an_outer_make_passes_down(tmp_path, monkeypatch):
+    """Under `make test-latest`, MAKEFLAGS carries INSTALL=latest: the lock's branch is still the one shown."""
+    monkeypatch.setenv("MAKEFLAGS", " -- INSTALL=latest VENV=.venv-latest")
+    monkeypatch.setenv("MAKELEVEL", "1")
+    monkeypatch.setenv("INSTALL", "latest")
+    commands = make_dry_run("setup", f"VENV={tmp_path / 'venv'}")
+    assert "--require-hashes" in commands and "--upgrade-strategy eager" not in commands, commands
 
 
 def test_a_second_make_reinstalls_nothing():
@@ -75,7 +95,8 @@ def test_a_second_make_reinstalls_nothing():
         pytest.skip("not run from a virtual environment that make set up")
     # `make -q` exits 0 when the target is up to date, that is, when `make test` would install nothing.
     target = stamp.relative_to(ROOT) if stamp.is_relative_to(ROOT) else stamp
-    result = subprocess.run(["make", "-q", str(target), f"VENV={VENV}"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(["make", "-q", str(target), f"VENV={VENV}"], cwd=ROOT, capture_output=True, text=True,
+                            env=hermetic())
     assert result.returncode == 0, result.stdout + result.stderr
 
 
