@@ -1,11 +1,19 @@
 """The build cache (`generator.build_cache`) by its counters, never by timings: a warm build makes
 nothing again, an edit remakes exactly the file edited, a change to the catalog or the code remakes
-everything, and a corrupt entry is rebuilt rather than served; in parallel or not, the site is the same."""
+everything, and a corrupt entry is rebuilt rather than served; in parallel or not, the site is the same.
+Under faults (an entry truncated or a directory, a full disk or a read-only cache, a build killed
+halfway, two builds at once) every build gives the clean build's site."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -96,7 +104,7 @@ def test_a_new_fingerprint_remakes_everything(cold, tmp_path, monkeypatch):
     assert sorted(built.analysed) == sorted(path.stem for path in DESIGNS) and store.hits == 0
 
 
-@pytest.mark.parametrize("damage", ["truncated", "tampered", "foreign"])
+@pytest.mark.parametrize("damage", ["truncated", "tampered", "foreign", "directory"])
 def test_a_corrupt_entry_is_rebuilt_never_served(cold, tmp_path, damage):
     warmed(cold, tmp_path)
     cold = cold[0]
@@ -109,13 +117,53 @@ def test_a_corrupt_entry_is_rebuilt_never_served(cold, tmp_path, damage):
         victim.write_bytes(victim.read_bytes()[:100])
     elif damage == "tampered":  # valid JSON, a page changed without its hash
         victim.write_text(victim.read_text().replace("At a glance", "At a glimpse", 1))
-    else:  # another entry's content under this key
+    elif damage == "foreign":  # another entry's content under this key
         victim.write_bytes(other.read_bytes())
+    else:  # a directory where the entry goes: it cannot be read, nor written over
+        victim.unlink()
+        victim.mkdir()
     warm, store = make(tmp_path, shipped())
     assert store.rejected == 1 and len(warm.analysed) == 1
     assert warm.pages == cold.pages and warm.assets == cold.assets
     _, again = make(tmp_path, shipped())  # and the rebuilt entry is good again
-    assert again.hits == len(DESIGNS) and again.rejected == 0
+    if damage == "directory":  # it stays rejected, the site right, and the reason is said
+        assert again.rejected == 1 and str(victim) in (again.unwritable or "")
+    else:
+        assert again.hits == len(DESIGNS) and again.rejected == 0
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_cache_that_cannot_be_written_gives_the_same_site_and_says_why(tmp_path, monkeypatch, code):
+    """A full disk or a read-only cache: every write fails; the build is the one a build without a cache
+    makes, the entry is left out (no partial file), and the store says why."""
+    def refused(self, *args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    smallest = {DESIGNS[0].name: DESIGNS[0].read_bytes()}
+    clean = site.build(sources(smallest), catalog.load(), Renderer(tmp_path / "clean-svg"), build_cache.Store(None))
+    monkeypatch.setattr(Path, "write_text", refused)
+    built, store = make(tmp_path, smallest)
+    monkeypatch.undo()
+    assert built.pages == clean.pages and built.assets == clean.assets
+    assert store.unwritable and os.strerror(code) in store.unwritable
+    assert not list((tmp_path / "units").glob("*"))  # nothing half-written is left to be read
+
+
+def test_a_build_killed_halfway_leaves_nothing_a_later_build_serves(cold, tmp_path):
+    """SIGKILL while entries are being written (a process that builds in a loop), then a build on the
+    same cache: the clean build's site."""
+    script = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); from pathlib import Path\n"
+              "from test_build_cache import make, shipped\n"
+              f"while True: make(Path({str(tmp_path)!r}), shipped())\n")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    units = tmp_path / "units"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(units.glob("*.json"))) < 2:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    built, _ = make(tmp_path, shipped())
+    assert built.pages == cold[0].pages and built.assets == cold[0].assets
 
 
 def test_a_parallel_cold_build_gives_the_same_site(cold, tmp_path, monkeypatch):
@@ -133,3 +181,16 @@ def test_a_parallel_cold_build_gives_the_same_site(cold, tmp_path, monkeypatch):
     assert [pool["max_workers"] for pool in pools] == [2]
     assert parallel.pages == serial.pages and parallel.assets == serial.assets
     assert sorted(parallel.analysed) == sorted(serial.analysed)
+
+
+def test_two_builds_at_once_on_one_cache_leave_it_sound(cold, tmp_path):
+    """Two cold builds of the smallest design in two processes on one cache folder, then a build of all:
+    its entry a hit, and the site the clean build's."""
+    script = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); from pathlib import Path\n"
+              "from test_build_cache import DESIGNS, make\n"
+              f"make(Path({str(tmp_path)!r}), {{DESIGNS[0].name: DESIGNS[0].read_bytes()}})\n")
+    processes = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT) for _ in range(2)]
+    assert [process.wait(timeout=120) for process in processes] == [0, 0]
+    built, store = make(tmp_path, shipped())
+    assert (store.hits, store.misses, store.rejected) == (1, len(DESIGNS) - 1, 0)
+    assert built.pages == cold[0].pages and built.assets == cold[0].assets

@@ -6,12 +6,16 @@ of the installed Python distributions, and the Graphviz build. So an unchanged d
 on a warm build, and an edit to the design, the catalog, a rule or a template rebuilds exactly what it
 touches. An entry holds its own key and a hash of its content: a corrupt, truncated or foreign entry is
 detected, counted as `rejected` and rebuilt, never served. Entries are written whole (a temporary file,
-then a rename), so two builds at once cannot leave half an entry. The folder is safe to delete.
+then a rename), so two builds at once cannot leave half an entry. An entry that cannot be written (a
+full disk, a read-only folder, a directory where the entry goes) is left out and said in `unwritable`:
+the build goes on with what it made, which is what a build without the cache makes. The folder is safe
+to delete.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -88,6 +92,7 @@ class Store:
         self.hits = 0
         self.misses = 0
         self.rejected = 0
+        self.unwritable: str | None = None  # why the first entry that could not be written was not
 
     def get(self, entry_key: str, counted: bool = True) -> Unit | None:
         """The entry for that key, if it is there and sound; `counted`: in the counters (an architecture
@@ -120,11 +125,16 @@ class Store:
             return
         content = unit.to_json()
         text = json.dumps({"key": entry_key, "sha256": _digest(content), "content": content}, sort_keys=True)
-        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{entry_key}.json"
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text)
-        partial.replace(path)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial.write_text(text)
+            partial.replace(path)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            self.unwritable = self.unwritable or f"{error.strerror or error} ({path})"
 
 
 def _digest(content: dict[str, Any]) -> str:

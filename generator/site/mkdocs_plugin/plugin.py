@@ -73,6 +73,8 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             raise PluginError(f"refarch: {error}") from None
         log.info(f"{len(built.analysed)} architecture file(s) analysed, {store.hits} from the cache"
                  + (f", {store.rejected} cache entries rejected and rebuilt" if store.rejected else ""))
+        if store.unwritable:
+            log.info(f"the build cache could not be written, so the next build makes these again: {store.unwritable}")
         errors = [p for p in built.problems if p.severity is Severity.ERROR and not p.expected]
         for problem in built.problems:
             if problem.severity is Severity.WARNING:
