@@ -35,9 +35,11 @@ test: setup ## Run the whole test suite, nothing skipped
 	@sh scripts/system-packages.sh $(TEST_PACKAGES)
 	REFARCH_NO_SKIPS=1 $(BIN)/python -m pytest
 
-# The newest versions pyproject.toml allows, ignoring the lock: what the weekly workflow runs.
+# The newest versions pyproject.toml allows, ignoring the lock: what the weekly workflow runs. LATEST_VENV
+# lets the setup tests dry-run it in a folder of their own.
+LATEST_VENV ?= .venv-latest
 test-latest: ## Run the suite on the newest allowed dependencies, in .venv-latest
-	$(MAKE) test VENV=.venv-latest INSTALL=latest
+	$(MAKE) test VENV=$(LATEST_VENV) INSTALL=latest
 
 build: setup ## Build the static site into site/
 	$(BIN)/mkdocs build --strict

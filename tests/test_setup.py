@@ -67,7 +67,7 @@ def test_what_is_installed_is_what_the_lock_pins():
 # What an outer make passes down (`make test-latest` runs `make test INSTALL=latest` and these tests under
 # it) and the Makefile's own variables: a make these tests start must see none of them.
 INHERITED = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR", "INSTALL", "VENV",
-             "BIN", "STAMP", "LOCK", "PYTHON")
+             "LATEST_VENV", "BIN", "STAMP", "LOCK", "PYTHON")
 
 
 def hermetic() -> dict[str, str]:
@@ -132,7 +132,7 @@ def test_the_weekly_workflow_tests_the_newest_versions_without_the_lock(tmp_path
     runs = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"])
     assert "make test-latest" in runs and "requirements.lock" not in path.read_text()
     # What `make test-latest` runs installs the newest allowed versions and never reads the lock.
-    commands = make_dry_run("test-latest", f"VENV={tmp_path / 'latest'}")
+    commands = make_dry_run("test-latest", f"LATEST_VENV={tmp_path / 'latest'}")
     assert "install --upgrade --upgrade-strategy eager -e '.[test]'" in commands, commands
     assert "requirements.lock" not in commands
 
