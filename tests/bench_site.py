@@ -255,7 +255,8 @@ a generated 24-host region, against a plain MkDocs Material build of the same pa
 site of that text costs). Cold builds analyse the architectures in parallel and draw every diagram;
 warm builds take both from the cache in `.cache/refarch/`; serve is the time from saving an edit to
 one architecture file to `mkdocs serve --dirty` (what `make serve` runs) serving the page with it, which
-includes up to half a second for MkDocs' file watcher, which polls. A new title is in every page's
+includes the file watcher's poll (the plugin has it look every 0.1 s) and MkDocs' 0.1 s wait for the
+edit to settle. A new title is in every page's
 navigation, so that edit renders every page again. The warm build can beat the floor: the plugin also
 spares MkDocs work a plain build does (the theme's compiled templates are kept, and the fragments that
 search never reads skip the search plugin and the theme). The region rows time the analysis of the
