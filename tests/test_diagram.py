@@ -244,6 +244,20 @@ def test_a_warm_rebuild_runs_dot_zero_times(tmp_path):
     assert warm.dot_runs == 1
 
 
+def test_a_truncated_or_unwritable_diagram_cache_gives_the_whole_svg(tmp_path):
+    view = diagram.placement(architecture(), FACTS)
+    cache = tmp_path / "cache"
+    whole = diagram.Renderer(cache).svg(view)
+    [entry] = cache.glob("*.svg")
+    entry.write_bytes(whole[: len(whole) // 2])  # cut short: drawn again, not served
+    again = diagram.Renderer(cache)
+    assert again.svg(view) == whole and again.dot_runs == 1
+    assert entry.read_bytes() == whole
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache's folder goes")
+    assert diagram.Renderer(blocked).svg(view) == whole
+
+
 def test_rendering_writes_nothing_into_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     diagram.Renderer().svg(diagram.placement(architecture(), FACTS))

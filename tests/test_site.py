@@ -164,13 +164,18 @@ def test_hostile_text_is_inert(tmp_path):
     assert "cell | with a pipe # Injected heading | a | b |" in text
 
 
-def test_two_builds_are_byte_identical_whatever_the_hash_seed_file_order_and_cache(built, tmp_path):
+def test_two_builds_are_byte_identical_whatever_the_hash_seed_file_order_and_cache_faults(built, tmp_path):
     """A cold build (every design analysed, every diagram drawn) of the files written in reverse order,
-    under another hash seed, gives the site `built` gives: the designs written in order, hash seed 1, and
-    analysed once for the whole session (the shared cache)."""
+    under another hash seed, with a cache that cannot be written (a file where its folder goes: no entry,
+    diagram or compiled template can be kept), gives the site `built` gives: the designs written in order,
+    hash seed 1, and analysed once for the whole session (the shared cache)."""
     shipped = {p.name: p.read_text() for p in sorted(ROOT.glob("architectures/*.yaml"))}
     backward = project(tmp_path / "b", dict(reversed(shipped.items())))
-    assert build(backward, tmp_path / "two", PYTHONHASHSEED="2").returncode == 0
+    (backward / ".cache").mkdir()
+    (backward / ".cache" / "refarch").write_text("not a folder")
+    done = build(backward, tmp_path / "two", PYTHONHASHSEED="2")
+    assert done.returncode == 0, done.stderr
+    assert "could not be written" in done.stderr
     mismatch = _differences(built, tmp_path / "two")
     assert mismatch == [], mismatch[:5]
 

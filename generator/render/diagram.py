@@ -384,16 +384,25 @@ class Renderer:
         self.dot_runs = 0
 
     def svg(self, drawing: Drawing) -> bytes:
+        """The drawing's SVG, from the cache when a whole one is there. A cache that cannot be written (a
+        full disk, a read-only folder, a directory in the file's place) only means `dot` runs again."""
         key = hashlib.sha256("\0".join((RENDERER_VERSION, graphviz_version(), drawing.source)).encode()).hexdigest()
         cached = self.cache_dir / f"{key}.svg" if self.cache_dir else None
         if cached is not None and cached.is_file():
-            return cached.read_bytes()
+            with contextlib.suppress(OSError):
+                found = cached.read_bytes()
+                if found.rstrip().endswith(b"</svg>"):  # a truncated file is made again, never served
+                    return found
         output = _self_contained(self._dot(drawing.source))
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_bytes(output)
-            partial.replace(cached)
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                partial.write_bytes(output)
+                partial.replace(cached)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    partial.unlink(missing_ok=True)
         return output
 
     def _dot(self, source: str) -> bytes:

@@ -11,11 +11,13 @@ changed; `dirty.DirtyBuilds` tells it which did.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
+import jinja2.bccache
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
@@ -93,8 +95,11 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         which is much of what a rebuild in `mkdocs serve` costs (Jinja checks each one's source)."""
         if env.bytecode_cache is None:
             folder = self.project / self.config.cache_dir / "templates"
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a cache that cannot be written: the templates compile as MkDocs has them do
+                return env
+            env.bytecode_cache = _KeptTemplates(str(folder))
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -144,6 +149,19 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             if isinstance(getattr(emitter, "_timeout", None), float):
                 emitter._timeout = WATCH_SECONDS
         return server
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, for which a write that fails (a full disk, a read-only folder)
+    only means the template compiles again next time."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def _search(config: MkDocsConfig):
