@@ -141,7 +141,7 @@ def test_a_cache_that_cannot_be_written_gives_the_same_site_and_says_why(tmp_pat
 
     smallest = {DESIGNS[0].name: DESIGNS[0].read_bytes()}
     clean = site.build(sources(smallest), catalog.load(), Renderer(tmp_path / "clean-svg"), build_cache.Store(None))
-    monkeypatch.setattr(Path, "write_text", refused)
+    monkeypatch.setattr(Path, "write_bytes", refused)
     built, store = make(tmp_path, smallest)
     monkeypatch.undo()
     assert built.pages == clean.pages and built.assets == clean.assets

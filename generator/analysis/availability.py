@@ -132,10 +132,10 @@ class Diagram:
         self.var_event = {var: event for event, var in self.event_var.items()}
         self.position = {self.event_var[event]: i for i, event in enumerate(self.order)}
         self.family = zdd.Family()  # every gate's minimal cut sets, once asked for (`by_cause`)
-        self._shares_key: tuple | None = None
-        self._shares_memo: dict[int, dict[int, list[float]]] = {}
+        # what is kept for the chances last asked with: each node's probability, each ZDD node's class sums
         self._chance_key: tuple | None = None
         self._chance_memo: dict[int, float] = {}
+        self._shares_memo: dict[int, dict[int, list[float]]] = {}
 
     def _state(self) -> tuple:
         return self.bdd, self.order, self.event_var, self.memo
@@ -219,7 +219,7 @@ class Diagram:
         by_var = {var: q.get(event, 0.0) for event, var in self.event_var.items()}
         key = tuple(by_var.values())
         if self._chance_key != key:
-            self._chance_key, self._chance_memo = key, {}
+            self._chance_key, self._chance_memo, self._shares_memo = key, {}, {}
         return by_var, self._chance_memo
 
     def _chance(self, node: Any, by_var: Mapping[str, float], memo: dict[int, float]) -> float:
@@ -301,10 +301,7 @@ class Diagram:
         """Each cause class's share of the rare-event sum over the gate's minimal cut sets: every set's
         probability divided equally among its events' classes, summed over the ZDD of the sets without
         listing them. The sets and the sums are kept for the next gate asked with the same chances."""
-        by_var, _ = self._chances(q)
-        key = tuple(by_var.values())
-        if self._shares_key != key:
-            self._shares_key, self._shares_memo = key, {}
+        self._chances(q)  # resets the sums kept when the chances differ
         node = self.minimal_cut_sets(self.family, gate)
         classes = {cause: index for index, cause in enumerate(CAUSES)}
         totals = self.family.shares(node, lambda level: q.get(self.order[level], 0.0),

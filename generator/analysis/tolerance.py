@@ -2,10 +2,10 @@
 
 A cut set of an operation is a set of parts (hosts, and the witness, storage and switches a design
 declares) whose simultaneous failure stops it in the immediate phase (before the platform restarts
-anything); a minimal one has no smaller cut set inside it. They come from the compiled failure model
-by top-down expansion with absorption, for any number of hosts, so `tolerates` (host failures, the
-other parts intact) is always exact. Where there are many, the smallest are listed first, up to
-`LISTED`, and `truncated` says so; `cut_sets_total` counts them all, exactly, however many. An
+anything); a minimal one has no smaller cut set inside it. They come from the compiled failure model's
+BDD over the parts, as a ZDD (`cut_sets.families`), for any number of hosts; `tolerates` (host failures,
+the other parts intact) comes from its min cuts and is always exact. Where there are many, the smallest
+are listed first, up to `LISTED`, and `truncated` says so; `cut_sets_total` counts them all, exactly, however many. An
 operation that does not work with every host up (it needs a service the design does not deploy) is
 reported as unavailable, not as tolerating nothing. `unavailability` is the exact probability that
 the operation is down at a random moment, from every failure event (hardware, software, common causes and

@@ -42,9 +42,6 @@ class Family:
             self._holds_empty_set.append(self._holds_empty_set[low])  # the sets without `level`
         return found
 
-    def level(self, node: int) -> int:
-        return self.nodes[node][0]
-
     def without(self, family: int, supersets_of: int) -> int:
         """The sets of `family` that contain no set of `supersets_of`."""
         if family == EMPTY or supersets_of == EMPTY:

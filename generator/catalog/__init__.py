@@ -248,20 +248,6 @@ class AntiAffinity(_Strict):
     mechanism: str
 
 
-class HostReliability(_Strict):
-    """How often a host of the management cluster fails and how long it stays down: the default for
-    availability figures, per platform."""
-
-    mtbf_hours: int = Field(ge=1)
-    mttr_hours: int = Field(ge=1)
-    basis: str
-    sources: list[Url] = Field(min_length=1)
-
-    @property
-    def unavailability(self) -> float:
-        return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
-
-
 class Rate(_Strict):
     """How often something fails and how long it stays down (reliability.yaml); `estimate`: chosen by this
     project within what its sources bound."""
@@ -275,6 +261,14 @@ class Rate(_Strict):
     @property
     def unavailability(self) -> float:
         return self.mttr_hours / (self.mtbf_hours + self.mttr_hours)
+
+
+class HostReliability(Rate):
+    """How often a host of the management cluster fails and how long it stays down, in whole hours: the
+    default for availability figures, per platform."""
+
+    mtbf_hours: int = Field(ge=1)
+    mttr_hours: int = Field(ge=1)
 
 
 class CommonCause(_Strict):

@@ -38,7 +38,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import os
 import re
 import shutil
 import subprocess
@@ -51,6 +50,7 @@ from diagrams import Cluster, Diagram, Edge, Node, setcluster, setdiagram
 
 from generator.analysis.engine import RANK, PhaseImpact
 from generator.catalog import Catalog, Service
+from generator.files import write_whole
 from generator.model.architecture import VM, Architecture, Host, is_slug
 
 # Bump when the drawing or the SVG post-processing changes, so that cached renders are not reused.
@@ -395,14 +395,7 @@ class Renderer:
                     return found
         output = _self_contained(self._dot(drawing.source))
         if cached is not None:
-            partial = cached.with_suffix(f".{os.getpid()}.tmp")
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                partial.write_bytes(output)
-                partial.replace(cached)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    partial.unlink(missing_ok=True)
+            write_whole(cached, output)  # when it cannot be written, `dot` runs again next time
         return output
 
     def _dot(self, source: str) -> bytes:

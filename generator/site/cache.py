@@ -15,16 +15,15 @@ to delete.
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
-import os
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator.files import write_whole
 from generator.model.problem import Problem, Severity
 from generator.render.diagram import graphviz_version
 
@@ -126,14 +125,8 @@ class Store:
         content = unit.to_json()
         text = json.dumps({"key": entry_key, "sha256": _digest(content), "content": content}, sort_keys=True)
         path = self.folder / f"{entry_key}.json"
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_text(text)
-            partial.replace(path)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+        error = write_whole(path, text.encode())
+        if error is not None:
             self.unwritable = self.unwritable or f"{error.strerror or error} ({path})"
 
 
