@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 # A second PyYAML build, whose libyaml has no nesting limit of its own, for the loader's guard tests.
 OLD_PYYAML_LOCK := tests/pyyaml-6.0.2.lock
+PROJECT_LOCK := generator/project/requirements.lock
 OLD_PYYAML := $(VENV)/pyyaml-6.0.2
 UV_VERSION := 0.13.9
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
@@ -64,6 +65,11 @@ lock: ## Regenerate the locks from pyproject.toml's ranges (newest versions that
 		--python-version 3.11 --generate-hashes --upgrade --custom-compile-command "make lock" --quiet -o $(LOCK)
 	echo "PyYAML==6.0.2" | PYTHONPATH=$(VENV)/uv $(VENV)/uv/bin/uv pip compile - --universal \
 		--python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet -o $(OLD_PYYAML_LOCK)
+	# The lock of the repositories `refarch init` writes: refarch's own pins, without the test tools (the
+	# old file is seeded from the new main lock, whose versions uv then keeps).
+	cp $(LOCK) $(PROJECT_LOCK)
+	echo "setuptools>=69" | PYTHONPATH=$(VENV)/uv $(VENV)/uv/bin/uv pip compile pyproject.toml - --universal \
+		--python-version 3.11 --generate-hashes --custom-compile-command "refarch's make lock" --quiet -o $(PROJECT_LOCK)
 
 setup: $(STAMP)
 	@sh scripts/system-packages.sh $(SERVE_PACKAGES)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.metadata
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import TextIO
 
-from generator import __version__, catalog, exports, rules
+from generator import __version__, catalog, exports, project, rules
 from generator.analysis import diff as architecture_diff
 from generator.analysis import drift as drift_analysis
 from generator.analysis import fix as fix_search
@@ -156,6 +158,23 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--folder", type=Path, default=DEFAULT_ARCHITECTURES,
                      help="where to write (default: architectures/)")
     new.set_defaults(run=_new)
+
+    init = commands.add_parser(
+        "init", help="start a documentation repository for your own designs",
+        description="Write into DIR a repository that publishes your designs with refarch's MkDocs plugin: "
+                    "mkdocs.yml, architectures/ with one commented example and the schema, a Makefile (make serve, "
+                    "make test), requirements.lock, GitHub workflows (check pull requests, forks too; comment what "
+                    "each change does; publish to Pages), a pre-commit hook and a README. Its Makefile installs "
+                    "refarch from a git repository at one commit: by default the one this refarch was installed "
+                    "from, or the checkout it runs from. Refuses to overwrite a file.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="where to write (made if missing)")
+    init.add_argument("--platform", choices=sorted(scaffold.PLATFORMS), default="kvm",
+                      help="the example's hypervisor (default kvm)")
+    init.add_argument("--hosts", type=_positive, default=3, metavar="N", help="the example's hosts (default 3)")
+    init.add_argument("--source", metavar="URL", help="the git repository to install refarch from")
+    init.add_argument("--commit", metavar="SHA", help="the commit of it to install (40 hexadecimal digits)")
+    init.set_defaults(run=_init)
 
     imported = commands.add_parser(
         "import", help="read a running cluster into an as-built architecture file",
@@ -343,6 +362,60 @@ def _new(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {target.as_posix()}: {error.strerror}") from None
     print(f"wrote {target.as_posix()}; check it with: refarch validate {target.as_posix()}")
     return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    url, commit = _installed_source()
+    url, commit = args.source or url, args.commit or commit
+    if not url or not commit:
+        raise UsageError("cannot tell which git repository and commit of refarch the new repository should install: "
+                         "pass --source URL and --commit SHA")
+    try:
+        made = project.files(project.Source(url, commit), args.platform, args.hosts)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    existing = [path for path in made if (args.folder / path).exists()]
+    if existing:
+        raise UsageError(f"{args.folder.as_posix()} holds {', '.join(existing)} already; nothing was written")
+    try:
+        for path, data in made.items():
+            (args.folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (args.folder / path).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write into {args.folder.as_posix()}: {error.strerror}") from None
+    print(f"wrote {len(made)} files into {args.folder.as_posix()}, installing refarch from {url} at {commit}; "
+          f"next: cd {args.folder.as_posix()} && make serve")
+    return EXIT_OK
+
+
+def _installed_source() -> tuple[str | None, str | None]:
+    """The git repository and commit this refarch was installed from (pip's direct_url.json), or, installed
+    from a folder (`pip install -e .`), that folder's checkout: its `origin`, else the folder itself."""
+    try:
+        record = json.loads(importlib.metadata.distribution("refarch").read_text("direct_url.json") or "{}")
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None, None
+    url = record.get("url", "")
+    if record.get("vcs_info", {}).get("vcs") == "git":
+        return url, record["vcs_info"].get("commit_id")
+    if not (url.startswith("file://") and "dir_info" in record):
+        return None, None
+    folder = urllib.request.url2pathname(url.removeprefix("file://"))
+
+    def git(*words: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", folder, *words], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    origin = git("config", "--get", "remote.origin.url")
+    if origin and origin.startswith("/"):  # a clone of a local repository
+        origin = Path(origin).as_uri()
+    elif origin and "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
+        host, path = origin.split(":", 1)
+        origin = f"ssh://{host}/{path}"
+    return origin or url, git("rev-parse", "HEAD")
 
 
 def _diff(args: argparse.Namespace) -> int:

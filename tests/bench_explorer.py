@@ -31,7 +31,7 @@ def page_with(browser, data: dict):
     page = browser.new_page()
     page.set_content('<div data-refarch-whatif><script type="application/json">'
                      f'{explorer.to_json(data)}</script><div class="refarch-whatif-app" hidden></div></div>')
-    page.add_script_tag(path=str(ROOT / "docs" / "javascripts" / "whatif.js"))
+    page.add_script_tag(path=str(ROOT / "generator" / "site" / "assets" / "whatif.js"))
     page.wait_for_selector("[data-whatif-operation]", state="attached")
     return page
 

@@ -53,7 +53,7 @@ STICKING_OUT = """() => {
   });
 }"""
 
-# Tables that scroll sideways without the edge shadows of docs/stylesheets/responsive.css: overlay
+# Tables that scroll sideways without the edge shadows of generator/site/assets/responsive.css: overlay
 # scrollbars stay hidden until one scrolls, so such a table looks cut off.
 UNCUED = """() => [...document.querySelectorAll('.md-typeset__scrollwrap')].filter(box =>
   box.scrollWidth > box.clientWidth && !getComputedStyle(box).backgroundImage.includes('gradient')).length"""

@@ -9,6 +9,7 @@ import collections
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -163,3 +164,51 @@ def test_edits_are_served_and_a_broken_file_stays_contained(server):
 
     # The theme's compiled templates are kept for the next build (MkDocs compiles them on every one).
     assert list((folder / ".cache" / "refarch" / "templates").glob("__jinja2_*.cache"))
+
+
+def test_a_cache_that_breaks_while_serving_never_serves_a_stale_page(tmp_path):
+    """Entries replaced by directories, then the whole cache replaced by a file (a cache that cannot be
+    read or written, as on a full or read-only disk) while `mkdocs serve` runs: each edit is served, the
+    other design's page stays right, and the server keeps serving."""
+    names = ("kvm-three-hosts.yaml", "hyperv-four-hosts.yaml")
+    folder = project(tmp_path / "project", {name: (ROOT / "architectures" / name).read_text() for name in names},
+                     cache=tmp_path / "cache")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(folder / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=log, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
+    base = f"http://127.0.0.1:{port}/"
+    page, other = base + "architectures/kvm-three-hosts/", base + "architectures/hyperv-four-hosts/"
+    source = folder / "architectures" / "kvm-three-hosts.yaml"
+    original = source.read_text()
+    try:
+        wait_for(page, "At a glance")
+        units = tmp_path / "cache" / "units"
+        for entry in units.glob("*.json"):  # every entry turns into a directory
+            entry.unlink()
+            entry.mkdir()
+        source.write_text(original.replace("For operators who run Linux", "Edited once: for operators"))
+        wait_for(page, "Edited once: for operators")
+        assert "Hyper-V" in (wait_for(other, "At a glance"))
+        wait_for_log(tmp_path / "serve.log", "cache entries rejected and rebuilt")
+
+        shutil.rmtree(tmp_path / "cache")
+        (tmp_path / "cache").write_text("not a folder\n")  # nothing under it can be read or written
+        source.write_text(original.replace("For operators who run Linux", "Edited twice: for operators"))
+        served = wait_for(page, "Edited twice: for operators")
+        assert "Edited once" not in served
+        assert "At a glance" in (fetch(other) or "")
+        wait_for_log(tmp_path / "serve.log", "the build cache could not be written")
+        assert process.poll() is None  # still serving
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def wait_for_log(path: Path, text: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while text not in path.read_text():
+        assert time.monotonic() < deadline, f"the server never said {text!r}"
+        time.sleep(0.2)

@@ -20,7 +20,7 @@ The views are laid out left to right for a column about 1200 px wide, with 10 pt
 
 Every host, VM and platform part carries the SVG id `refarch-host-<name>`, `refarch-vm-<name>` or
 `refarch-part-<name>` and the class `refarch-component`, so that a script can mark what failed
-(docs/stylesheets/diagrams.css styles `refarch-failed`, `refarch-down` and `refarch-degraded`). A
+(generator/site/assets/diagrams.css styles `refarch-failed`, `refarch-down` and `refarch-degraded`). A
 name becomes an id only when it is a slug, as every validated name is.
 
 Output is deterministic: node ids come from component names with a prefix per kind (never the uuid

@@ -5,7 +5,7 @@ services and platform parts, in both phases, without a server. This module expor
 (`generator.analysis.gates`) as data: the gates and each phase's gates, the restart procedure's data
 (capacities, demands, anti-affinity, priorities, local disks, which gates block or keep VMs from
 restarting), the notes the phrases need, and the phrase table itself (`generator.render.phrases`).
-`docs/javascripts/whatif.js` evaluates the gates, runs the restart procedure (`generator.analysis.
+`generator/site/assets/whatif.js` evaluates the gates, runs the restart procedure (`generator.analysis.
 restarts`) and builds each operation's explanation and `why` and each phase's summary by the same steps
 as the Python side; it repeats no rule of OpenStack or the platforms, which all live in the gates. The
 margins it finds by trying further part failures on the same gates (at least N beyond a budget).

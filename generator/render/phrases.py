@@ -4,7 +4,7 @@ its full reason and a VM's or service's reason.
 
 The table is data: `PHRASES` holds templates whose `{fields}` are a node's name and facts. The what-if
 explorer's script reads the same table from the page and joins `why` and `summary` by the same rules
-(`docs/javascripts/whatif.js`), so for any selection its texts equal the command line's; the tests hold
+(`generator/site/assets/whatif.js`), so for any selection its texts equal the command line's; the tests hold
 them equal in Chromium.
 """
 

@@ -1,7 +1,8 @@
 """Generate the architecture, catalog and rule pages of the site, and keep them live in `mkdocs serve`.
 
 Thin glue: every page and image comes from `generator.site.build`; this class only reads the
-configuration, hands MkDocs the results as generated files, puts the comparison table on the
+configuration, gives the project the Markdown extensions and the package's scripts and styles the pages
+need (`site_needs`), hands MkDocs the results as generated files, puts the comparison table on the
 hand-written home page, reports problems through MkDocs' logger, and watches the inputs. What each
 architecture gives is cached across builds under `cache_dir` (`generator.build_cache`), so
 `mkdocs serve` remakes only the file that changed, and a cold build makes them in parallel.
@@ -29,6 +30,7 @@ from generator.rules.validate import UsageError
 from generator.site import builder as site
 from generator.site import cache as build_cache
 from generator.site import output as site_output
+from generator.site.mkdocs_plugin import site_needs
 from generator.site.mkdocs_plugin.config import RefarchConfig
 from generator.site.mkdocs_plugin.dirty import DirtyBuilds
 
@@ -56,8 +58,12 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         self.builds = DirtyBuilds(dirty)
 
     def on_config(self, config: MkDocsConfig) -> None:
+        """Give the project the Markdown extensions, styles and scripts the pages need."""
         self.project = Path(config.config_file_path).resolve().parent
         catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
+        if self.config.enabled:
+            site_needs.add_extensions(config)
+            site_needs.add_assets(config)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Read every architecture file, have the core check and render the ones not in the cache, then add
@@ -85,6 +91,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
             raise PluginError("refarch: architecture files have errors:\n" + "\n".join(map(str, errors)))
         for problem in errors:  # while serving, the page of the file shows them; the log says so too
             log.warning(str(problem))
+        site_needs.asset_files(config, files)
         self.builds.add_files(files, built, config)
         self.home_table = built.home_table
         self.fragments = built.fragments
