@@ -1,6 +1,6 @@
 """The built site in a real browser: the system Chromium driven by Playwright.
 
-Every generated page (a sample of the rule pages; `make bench` opens them all) opens without a console
+Every generated page (a sample of the rule pages and build guides; `make bench` opens them all) opens without a console
 error and with every image loaded, search finds an
 architecture by its title, and the hostile architecture's page runs no script. The site is served
 from a sub-path of a copy, as it would be once published.
@@ -46,17 +46,21 @@ def open_page(browser, url: str):
 
 
 def sampled(pages: list[str]) -> list[str]:
-    """Every page but the rule pages, which one template renders from each rule's docstring: of those the
-    first, the last and every eighth (`make bench` opens them all, with REFARCH_EXHAUSTIVE=1)."""
+    """Every page but the rule pages, which one template renders from each rule's docstring (of those the
+    first, the last and every eighth), and the build guides, another template's (the first and the last,
+    the hostile design's included); `make bench` opens them all, with REFARCH_EXHAUSTIVE=1."""
     if os.environ.get("REFARCH_EXHAUSTIVE") == "1":
         return pages
-    rules = [rel for rel in pages if rel.startswith("rules/") and rel != "rules"]
-    keep = set(rules[::8]) | set(rules[-1:])
-    return [rel for rel in pages if rel not in rules or rel in keep]
+    keep, left_out = set(), set()
+    for kind, every in (("rules/", 8), ("build-guides/", None)):
+        same = [rel for rel in pages if rel.startswith(kind)]
+        keep |= set(same[::every] if every else same[:1]) | set(same[-1:]) | {rel for rel in same if "hostile" in rel}
+        left_out |= set(same)
+    return [rel for rel in pages if rel not in left_out or rel in keep]
 
 
 def test_every_page_opens_cleanly_with_its_images(served, browser):
-    """Every page of each kind (a sample of the rule pages, see `sampled`)."""
+    """Every page of each kind (a sample of the rule pages and build guides, see `sampled`)."""
     base, out, folder = served
     every = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("index.html"))
     assert len(every) > 20

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import project
 from generator.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,23 +110,26 @@ def commands_in(run: str) -> list[list[str]]:
 
 
 def test_workflows_parse_and_call_only_commands_that_exist():
+    """This repository's workflows and those `refarch init` writes."""
     subcommands = set(build_parser()._subparsers._group_actions[0].choices)
-    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-    assert len(workflows) == 3
+    workflows = {path.name: path.read_text() for path in (ROOT / ".github" / "workflows").glob("*.yml")}
+    assert sorted(workflows) == ["check.yml", "comment.yml", "latest-dependencies.yml", "pages.yml"]
+    made = project.files(project.Source("https://example.org/refarch.git", "0" * 40))
+    workflows |= {f"init: {path}": data.decode() for path, data in made.items() if path.startswith(".github/")}
     used = set()
-    for path in workflows:
-        workflow = yaml.safe_load(path.read_text())
-        assert (workflow.get("on") or workflow.get(True)) and workflow["jobs"]  # YAML 1.1 reads `on` as true
+    for name, text in sorted(workflows.items()):
+        workflow = yaml.safe_load(text)
+        assert (workflow.get("on") or workflow.get(True)) and workflow["jobs"], name  # YAML 1.1 reads `on` as true
         for job in workflow["jobs"].values():
             for step in job["steps"]:
                 if "uses" in step:
-                    assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+                    assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
                 for words in commands_in(step.get("run", "")):
                     for i, word in enumerate(words):
-                        if word == "refarch":
-                            assert words[i + 1] in subcommands, words
-                            used.add(words[i + 1])
-    assert {"validate", "diff"} <= used
+                        if word == "refarch" or word.endswith("/refarch"):
+                            assert words[i + 1] in subcommands, (name, words)
+                            used.add((name.startswith("init"), words[i + 1]))
+    assert {(False, "validate"), (False, "diff"), (True, "diff")} <= used
 
 
 def test_the_pre_commit_hook_runs_a_command_of_this_project():

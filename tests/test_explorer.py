@@ -32,9 +32,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium: install the "
                                 "chromium package (.ci/run does, so CI always runs these tests)")
 DESIGNS = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
-SAMPLED = 40  # random mixed selections per shipped design, margins included
+SAMPLED = 25  # random mixed selections per shipped design, margins included
 EXHAUSTIVE_UP_TO_HOSTS = 6  # every set of hosts up to this many hosts; beyond, `make bench` runs them all
-SAMPLED_HOST_SETS = 150  # and `make test` every set of up to 2 hosts and this many larger ones
+SAMPLED_HOST_SETS = 80  # and `make test` every set of up to 2 hosts and this many larger ones
 LARGE_SAMPLED = 60  # random mixed selections on the 24-host region
 
 
