@@ -8,6 +8,7 @@ import importlib.metadata
 import json
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import TextIO
@@ -415,6 +416,9 @@ def _installed_source() -> tuple[str | None, str | None]:
     elif origin and "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
         host, path = origin.split(":", 1)
         origin = f"ssh://{host}/{path}"
+    elif origin and origin.startswith(("https://", "http://")):  # a token in the address stays out of the files
+        parts = urllib.parse.urlsplit(origin)
+        origin = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl()
     return origin or url, git("rev-parse", "HEAD")
 
 

@@ -10,6 +10,7 @@ Chromium, and axe-core finds nothing serious on the architecture page.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -238,3 +239,24 @@ def test_a_project_lacking_extensions_gets_them_and_a_conflicting_one_stops_the_
                            text=True, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
     assert built.returncode == 1 and "Traceback" not in built.stderr
     assert "markdown_extensions: pymdownx.tabbed: alternate_style is false; refarch's pages need true" in built.stderr
+
+
+@pytest.mark.parametrize(("origin", "pinned"), [
+    ("https://someone:a-token@example.org/refarch.git", "https://example.org/refarch.git"),
+    ("git@example.org:team/refarch.git", "ssh://git@example.org/team/refarch.git"),
+    ("/srv/git/refarch", "file:///srv/git/refarch"),
+])
+def test_init_reads_the_checkouts_origin_as_an_address_without_its_token(tmp_path, monkeypatch, origin, pinned):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
+                    "--allow-empty", "-m", "x"], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", origin], check=True)
+
+    class Installed:
+        def read_text(self, name):
+            return json.dumps({"url": tmp_path.as_uri(), "dir_info": {"editable": True}})
+
+    monkeypatch.setattr(cli.importlib.metadata, "distribution", lambda name: Installed())
+    url, commit = cli._installed_source()
+    assert url == pinned and len(commit) == 40
+    project.Source(url, commit)
