@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
 from sitebuild import CHROMIUM, ROOT, serve
 
 from generator import cli, project
@@ -233,6 +234,11 @@ def test_a_project_lacking_extensions_gets_them_and_a_conflicting_one_stops_the_
     site_needs.add_assets(loaded)
     site_needs.add_assets(loaded)  # listed once, however often
     assert [str(s) for s in loaded.extra_javascript].count("assets/refarch/whatif.js") == 1
+
+    site_needs.check_theme(loaded)
+    config.write_text(BARE_CONFIG.replace("name: material", "name: mkdocs"))
+    with pytest.raises(PluginError, match='theme: name is "mkdocs"; refarch\'s pages need MkDocs Material'):
+        site_needs.check_theme(load_config(config_file=str(config)))
 
     config.write_text(BARE_CONFIG + "markdown_extensions:\n  - pymdownx.tabbed:\n      alternate_style: false\n")
     built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=tmp_path, capture_output=True,

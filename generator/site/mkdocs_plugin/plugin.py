@@ -62,6 +62,7 @@ class RefarchPlugin(BasePlugin[RefarchConfig]):
         self.project = Path(config.config_file_path).resolve().parent
         catalog.load.cache_clear()  # the catalog is watched too: read it again on every build
         if self.config.enabled:
+            site_needs.check_theme(config)
             site_needs.add_extensions(config)
             site_needs.add_assets(config)
 

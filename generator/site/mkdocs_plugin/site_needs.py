@@ -3,7 +3,8 @@
 The pages use Markdown extensions (ids on headings, Markdown inside HTML, admonitions, tabs) and load the
 explorer, the diagram viewer, the accessibility script and their styles, which ship inside the package.
 A project that lacks an extension gets it; a project that configures one in a way the pages cannot work
-with stops with an error that names the option, because a strict build must never pass with broken pages.
+with, or uses another theme than Material, stops with an error that names the option, because a strict
+build must never pass with broken pages.
 """
 
 from __future__ import annotations
@@ -66,6 +67,15 @@ def add_extensions(config: MkDocsConfig) -> None:
     if conflicts:
         raise PluginError("refarch: the project's configuration conflicts with what its pages need:\n"
                           + "\n".join(conflicts))
+
+
+def check_theme(config: MkDocsConfig) -> None:
+    """The pages are laid out with Material's classes and colours (tabs, buttons, tables, the schemes):
+    under another theme they would build and be broken, so the build stops instead."""
+    name = config.theme.name
+    if name != "material":
+        raise PluginError(f"refarch: theme: name is {json.dumps(name)}; refarch's pages need MkDocs Material "
+                          "(pip install mkdocs-material, then theme: name: material)")
 
 
 def add_assets(config: MkDocsConfig) -> None:
