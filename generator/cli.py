@@ -392,9 +392,12 @@ def _init(args: argparse.Namespace) -> int:
 def _installed_source() -> tuple[str | None, str | None]:
     """The git repository and commit this refarch was installed from (pip's direct_url.json), or, installed
     from a folder (`pip install -e .`), that folder's checkout: its `origin`, else the folder itself."""
+    # The first record pip wrote: a checkout's own refarch.egg-info (a build's leftover, on the path when
+    # Python runs from the checkout) has none.
+    records = (found.read_text("direct_url.json") for found in importlib.metadata.distributions(name="refarch"))
     try:
-        record = json.loads(importlib.metadata.distribution("refarch").read_text("direct_url.json") or "{}")
-    except (importlib.metadata.PackageNotFoundError, ValueError):
+        record = json.loads(next((text for text in records if text), "{}"))
+    except ValueError:
         return None, None
     url = record.get("url", "")
     if record.get("vcs_info", {}).get("vcs") == "git":

@@ -259,10 +259,15 @@ def test_init_reads_the_checkouts_origin_as_an_address_without_its_token(tmp_pat
     subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", origin], check=True)
 
     class Installed:
-        def read_text(self, name):
-            return json.dumps({"url": tmp_path.as_uri(), "dir_info": {"editable": True}})
+        def __init__(self, record):
+            self.record = record
 
-    monkeypatch.setattr(cli.importlib.metadata, "distribution", lambda name: Installed())
+        def read_text(self, name):
+            return self.record
+
+    # A build's leftover egg-info first on the path, without pip's record; then the installed one.
+    record = json.dumps({"url": tmp_path.as_uri(), "dir_info": {"editable": True}})
+    monkeypatch.setattr(cli.importlib.metadata, "distributions", lambda name: [Installed(None), Installed(record)])
     url, commit = cli._installed_source()
     assert url == pinned and len(commit) == 40
     project.Source(url, commit)
