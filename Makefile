@@ -88,10 +88,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 else
 # --no-build-isolation: the editable install builds with the locked setuptools instead of fetching one.
-# --no-compile: Python writes the bytecode of the modules it imports when it first does; compiling every
-# module of every package at install time was a third of the set-up.
 $(STAMP): $(LOCK) $(OLD_PYYAML_LOCK) pyproject.toml | $(BIN)/python
-	$(PIP) install --no-compile --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --require-hashes --no-deps -r $(LOCK)
 	$(PIP) install --no-deps --no-build-isolation -e .
 	$(INSTALL_OLD_PYYAML)
 	@touch $@
