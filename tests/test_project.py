@@ -72,9 +72,16 @@ def python(wheel, tmp_path_factory) -> Path:
     return env / "bin" / "python"
 
 
-def run(python: Path, *words: str, cwd: Path) -> subprocess.CompletedProcess:
+def start(python: Path, *words: str, cwd: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([str(python), *words], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.Popen([str(python), *words], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def run(python: Path, *words: str, cwd: Path) -> subprocess.CompletedProcess:
+    process = start(python, *words, cwd=cwd)
+    out, errors = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, errors)
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +98,10 @@ def sites(python, tmp_path_factory):
     (bare / "mkdocs.yml").write_text(BARE_CONFIG)
     assert run(python, "-m", "generator", "new", "small", "--platform", "vsphere", "--hosts", "4",
                cwd=bare).returncode == 0
-    for folder in (root / "ours", bare):
-        built = run(python, "-m", "mkdocs", "build", "--strict", cwd=folder)
-        assert built.returncode == 0, built.stderr
+    builds = [start(python, "-m", "mkdocs", "build", "--strict", cwd=folder) for folder in (root / "ours", bare)]
+    for build in builds:  # side by side: one core each
+        _, errors = build.communicate(timeout=300)
+        assert build.returncode == 0, errors
     with serve(root) as base:
         yield base, root
 
