@@ -68,10 +68,11 @@ lock: ## Regenerate the locks from pyproject.toml's ranges (newest versions that
 		--python-version 3.11 --generate-hashes --upgrade --custom-compile-command "make lock" --quiet -o $(LOCK)
 	echo "PyYAML==6.0.2" | PYTHONPATH=$(VENV)/uv $(VENV)/uv/bin/uv pip compile - --universal \
 		--python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet -o $(OLD_PYYAML_LOCK)
-	# The lock of the repositories `refarch init` writes: refarch's own pins, without the test tools (the
-	# old file is seeded from the new main lock, whose versions uv then keeps).
+	# The lock of the repositories `refarch init` writes: refarch's own pins, without the test tools, with
+	# setuptools (their make builds refarch without isolation) and pre-commit (their hook); seeded from the
+	# new main lock, whose versions uv then keeps.
 	cp $(LOCK) $(PROJECT_LOCK)
-	echo "setuptools>=69" | PYTHONPATH=$(VENV)/uv $(VENV)/uv/bin/uv pip compile pyproject.toml - --universal \
+	printf 'setuptools>=69\npre-commit\n' | PYTHONPATH=$(VENV)/uv $(VENV)/uv/bin/uv pip compile pyproject.toml - --universal \
 		--python-version 3.11 --generate-hashes --custom-compile-command "refarch's make lock" --quiet -o $(PROJECT_LOCK)
 
 setup: $(STAMP)

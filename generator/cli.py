@@ -167,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "make test), requirements.lock, GitHub workflows (check pull requests, forks too; comment what "
                     "each change does; publish to Pages), a pre-commit hook and a README. Its Makefile installs "
                     "refarch from a git repository at one commit: by default the one this refarch was installed "
-                    "from, or the checkout it runs from. Refuses to overwrite a file.",
+                    "from, or the checkout it runs from (its origin, over https; it warns when the checkout has "
+                    "uncommitted changes or origin lacks the commit). requirements.lock is this refarch's: with "
+                    "another --commit, copy that commit's generator/project/requirements.lock over it. Refuses to "
+                    "overwrite a file.",
     )
     init.add_argument("folder", type=Path, metavar="DIR", help="where to write (made if missing)")
     init.add_argument("--platform", choices=sorted(scaffold.PLATFORMS), default="kvm",
@@ -366,7 +369,9 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    url, commit = _installed_source()
+    url, commit, cautions = _installed_source()
+    if args.source or args.commit:
+        cautions = []
     url, commit = args.source or url, args.commit or commit
     if not url or not commit:
         raise UsageError("cannot tell which git repository and commit of refarch the new repository should install: "
@@ -384,26 +389,29 @@ def _init(args: argparse.Namespace) -> int:
             (args.folder / path).write_bytes(data)
     except OSError as error:
         raise UsageError(f"cannot write into {args.folder.as_posix()}: {error.strerror}") from None
+    for caution in cautions:
+        print(f"refarch: warning: {caution}", file=sys.stderr)
     print(f"wrote {len(made)} files into {args.folder.as_posix()}, installing refarch from {url} at {commit}; "
           f"next: cd {args.folder.as_posix()} && make serve")
     return EXIT_OK
 
 
-def _installed_source() -> tuple[str | None, str | None]:
+def _installed_source() -> tuple[str | None, str | None, list[str]]:
     """The git repository and commit this refarch was installed from (pip's direct_url.json), or, installed
-    from a folder (`pip install -e .`), that folder's checkout: its `origin`, else the folder itself."""
+    from a folder (`pip install -e .`), that folder's checkout: its `origin` as an address CI can fetch
+    without a key or a token, else the folder itself; with what the new repository's CI may lack."""
     # The first record pip wrote: a checkout's own refarch.egg-info (a build's leftover, on the path when
     # Python runs from the checkout) has none.
     records = (found.read_text("direct_url.json") for found in importlib.metadata.distributions(name="refarch"))
     try:
         record = json.loads(next((text for text in records if text), "{}"))
     except ValueError:
-        return None, None
+        return None, None, []
     url = record.get("url", "")
     if record.get("vcs_info", {}).get("vcs") == "git":
-        return url, record["vcs_info"].get("commit_id")
+        return url, record["vcs_info"].get("commit_id"), []
     if not (url.startswith("file://") and "dir_info" in record):
-        return None, None
+        return None, None, []
     folder = urllib.request.url2pathname(url.removeprefix("file://"))
 
     def git(*words: str) -> str | None:
@@ -413,16 +421,29 @@ def _installed_source() -> tuple[str | None, str | None]:
             return None
         return done.stdout.strip() if done.returncode == 0 else None
 
-    origin = git("config", "--get", "remote.origin.url")
-    if origin and origin.startswith("/"):  # a clone of a local repository
-        origin = Path(origin).as_uri()
-    elif origin and "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
+    origin, commit = git("config", "--get", "remote.origin.url"), git("rev-parse", "HEAD")
+    cautions = []
+    if git("status", "--porcelain", "--untracked-files=no"):
+        cautions.append(f"{folder} has uncommitted changes, which commit {commit} does not hold")
+    if origin and commit and not git("branch", "-r", "--contains", commit):
+        cautions.append(f"no branch of origin holds commit {commit} yet: push it before the new repository's CI runs")
+    return (_fetchable(origin) if origin else url), commit, cautions
+
+
+def _fetchable(origin: str) -> str:
+    """A git remote's address as CI fetches it: a local path as a file address, SSH (which needs a key CI does
+    not have) as https on the same host, and https without the user and token it may carry."""
+    if origin.startswith("/"):
+        return Path(origin).as_uri()
+    if "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
         host, path = origin.split(":", 1)
-        origin = f"ssh://{host}/{path}"
-    elif origin and origin.startswith(("https://", "http://")):  # a token in the address stays out of the files
-        parts = urllib.parse.urlsplit(origin)
-        origin = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")).geturl()
-    return origin or url, git("rev-parse", "HEAD")
+        return f"https://{host.rsplit('@', 1)[-1]}/{path.lstrip('/')}"
+    parts = urllib.parse.urlsplit(origin)
+    if parts.scheme in ("ssh", "git+ssh", "https", "http") and parts.hostname:
+        scheme = "https" if parts.scheme != "http" else "http"
+        port = f":{parts.port}" if parts.port and parts.scheme.startswith("http") else ""
+        return parts._replace(scheme=scheme, netloc=parts.hostname + port).geturl()
+    return origin
 
 
 def _diff(args: argparse.Namespace) -> int:

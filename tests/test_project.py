@@ -196,20 +196,15 @@ def test_init_refuses_to_overwrite_and_checks_what_it_is_given(tmp_path, capsys)
 
 
 def test_init_pins_the_checkout_it_runs_from():
-    """Installed from this checkout (`pip install -e .`), init pins its HEAD, from its `origin` (a local
-    clone's origin as a file address), else from the folder itself."""
+    """Installed from this checkout (`pip install -e .`), init pins its HEAD, from its `origin` (as CI can
+    fetch it), else from the folder itself."""
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
-    url, commit = cli._installed_source()
+    url, commit, _ = cli._installed_source()
     assert commit == head.stdout.strip()
     project.Source(url, commit)  # an address pip can install from
     origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
                             capture_output=True, text=True).stdout.strip()
-    if not origin:
-        assert url == ROOT.as_uri()
-    elif origin.startswith("/"):
-        assert url == Path(origin).as_uri()
-    elif "://" in origin:
-        assert url == origin
+    assert url == (cli._fetchable(origin) if origin else ROOT.as_uri())
 
 
 def test_the_new_repository_locks_what_refarch_locks():
@@ -228,7 +223,7 @@ def test_the_new_repository_locks_what_refarch_locks():
     ours, refarchs = entries(project.LOCK.read_text()), entries((ROOT / "requirements.lock").read_text())
     assert ours and set(ours) <= set(refarchs)
     assert all(ours[pin] == refarchs[pin] for pin in ours)
-    assert {"mkdocs", "mkdocs-material", "setuptools"} <= {pin.split("==")[0] for pin in ours}
+    assert {"mkdocs", "mkdocs-material", "setuptools", "pre-commit"} <= {pin.split("==")[0] for pin in ours}
     assert not {"pytest", "playwright", "zizmor"} & {pin.split("==")[0] for pin in ours}
 
 
@@ -262,14 +257,22 @@ def test_a_project_lacking_extensions_gets_them_and_a_conflicting_one_stops_the_
 
 @pytest.mark.parametrize(("origin", "pinned"), [
     ("https://someone:a-token@example.org/refarch.git", "https://example.org/refarch.git"),
-    ("git@example.org:team/refarch.git", "ssh://git@example.org/team/refarch.git"),
+    ("git@example.org:team/refarch.git", "https://example.org/team/refarch.git"),
+    ("ssh://git@example.org:2222/team/refarch.git", "https://example.org/team/refarch.git"),
     ("/srv/git/refarch", "file:///srv/git/refarch"),
 ])
-def test_init_reads_the_checkouts_origin_as_an_address_without_its_token(tmp_path, monkeypatch, origin, pinned):
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
-                    "--allow-empty", "-m", "x"], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", origin], check=True)
+def test_init_pins_the_origin_as_ci_fetches_it_and_warns_of_what_it_lacks(tmp_path, monkeypatch, origin, pinned):
+    """No token and no SSH (CI has no key) in the new repository's files; a checkout with uncommitted changes,
+    or a commit origin does not hold, is said."""
+    def git(*words):
+        subprocess.run(["git", "-C", str(tmp_path), *words], check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "tracked").write_text("one\n")
+    git("add", "tracked")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x")
+    git("remote", "add", "origin", origin)
+    (tmp_path / "tracked").write_text("two\n")
 
     class Installed:
         def __init__(self, record):
@@ -281,6 +284,8 @@ def test_init_reads_the_checkouts_origin_as_an_address_without_its_token(tmp_pat
     # A build's leftover egg-info first on the path, without pip's record; then the installed one.
     record = json.dumps({"url": tmp_path.as_uri(), "dir_info": {"editable": True}})
     monkeypatch.setattr(cli.importlib.metadata, "distributions", lambda name: [Installed(None), Installed(record)])
-    url, commit = cli._installed_source()
+    url, commit, cautions = cli._installed_source()
     assert url == pinned and len(commit) == 40
     project.Source(url, commit)
+    assert len(cautions) == 2
+    assert "uncommitted changes" in cautions[0] and f"no branch of origin holds commit {commit}" in cautions[1]

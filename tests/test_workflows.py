@@ -73,9 +73,18 @@ def test_the_comment_workflow_runs_nothing_from_the_pull_request(scaffolded):
             if "${{" in line:
                 assert re.match(r"\s+[A-Z_]+: \$\{\{ [\w.]+ \}\}$", line) or "group:" in line \
                     or line.strip().startswith("if:"), line
+        # The pull request's description is only ever tested for and read by `head`, never run or sourced.
+        uses = [line.strip() for line in text.splitlines() if "impact/diff.md" in line]
+        assert uses and all(re.fullmatch(r"(if|elif) (\[ !? ?-[fLs] impact/diff\.md \](; then| \|\| | && )?)+.*"
+                                         r"|head -c \d+ impact/diff\.md", use) for use in uses), uses
         check = (folder / "check.yml").read_text()
         assert "pull-requests: write" not in check and "contents: read" in check
         assert "actions/upload-artifact@" in check and "name: impact" in check
+
+
+def test_the_comment_workflow_is_the_one_init_writes():
+    assert (ROOT / ".github" / "workflows" / "comment.yml").read_bytes() == (
+        project.HERE / "files" / "comment.yml").read_bytes()
 
 
 def test_every_action_is_pinned_to_one_commit_everywhere(scaffolded):
