@@ -98,10 +98,21 @@ def sites(python, tmp_path_factory):
     (bare / "mkdocs.yml").write_text(BARE_CONFIG)
     assert run(python, "-m", "generator", "new", "small", "--platform", "vsphere", "--hosts", "4",
                cwd=bare).returncode == 0
-    builds = [start(python, "-m", "mkdocs", "build", "--strict", cwd=folder) for folder in (root / "ours", bare)]
-    for build in builds:  # side by side: one core each
-        _, errors = build.communicate(timeout=300)
-        assert build.returncode == 0, errors
+    # The new repository is built by its own `make build` (validate, then a strict build); its virtualenv's
+    # commands run the wheel's refarch, as if its set-up had installed it (that needs the network).
+    venv = root / "ours-venv"
+    (venv / "bin").mkdir(parents=True)
+    for command, module in (("refarch", "generator"), ("mkdocs", "mkdocs")):
+        (venv / "bin" / command).write_text(f'#!/bin/sh\nexec "{python}" -m {module} "$@"\n')
+        (venv / "bin" / command).chmod(0o755)
+    (venv / ".installed").touch()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "MAKE"))}
+    builds = [subprocess.Popen(["make", "build", f"VENV={venv}"], cwd=root / "ours", stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env),
+              start(python, "-m", "mkdocs", "build", "--strict", cwd=bare)]
+    outputs = [build.communicate(timeout=300) for build in builds]  # side by side: one core each
+    assert [build.returncode for build in builds] == [0, 0], outputs
+    assert "refarch validate" in outputs[0][0] and "mkdocs build --strict" in outputs[0][0]
     with serve(root) as base:
         yield base, root
 
@@ -124,12 +135,15 @@ def test_the_fresh_virtualenv_imports_the_wheel_not_the_repository(python, tmp_p
 
 
 def test_init_writes_a_repository_that_builds_and_installs_from_one_commit(sites):
+    """Its own `make build` made its site (the `sites` fixture); its set-up installs refarch at the commit."""
     _, root = sites
     ours = root / "ours"
     written = sorted(p.relative_to(ours).as_posix() for p in ours.rglob("*")
                      if p.is_file() and not {"site", ".cache"} & set(p.relative_to(ours).parts))
     assert written == sorted(project.files(project.Source("https://example.org/refarch.git", A_COMMIT)))
-    assert f"REFARCH := git+https://example.org/refarch.git@{A_COMMIT}\n" in (ours / "Makefile").read_text()
+    setup = subprocess.run(["make", "-n", "-B", "setup", "VENV=fresh"], cwd=ours, capture_output=True, text=True)
+    assert "install --require-hashes --no-deps -r requirements.lock" in setup.stdout, setup.stdout + setup.stderr
+    assert f'"refarch @ git+https://example.org/refarch.git@{A_COMMIT}"' in setup.stdout
     example = check_file(ours / "architectures" / "example.yaml")
     assert example.architecture is not None and not example.problems
     assert (ours / "site" / "architectures" / "example" / "index.html").exists()
