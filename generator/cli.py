@@ -8,7 +8,6 @@ import importlib.metadata
 import json
 import subprocess
 import sys
-import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import TextIO
@@ -427,23 +426,7 @@ def _installed_source() -> tuple[str | None, str | None, list[str]]:
         cautions.append(f"{folder} has uncommitted changes, which commit {commit} does not hold")
     if origin and commit and not git("branch", "-r", "--contains", commit):
         cautions.append(f"no branch of origin holds commit {commit} yet: push it before the new repository's CI runs")
-    return (_fetchable(origin) if origin else url), commit, cautions
-
-
-def _fetchable(origin: str) -> str:
-    """A git remote's address as CI fetches it: a local path as a file address, SSH (which needs a key CI does
-    not have) as https on the same host, and https without the user and token it may carry."""
-    if origin.startswith("/"):
-        return Path(origin).as_uri()
-    if "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
-        host, path = origin.split(":", 1)
-        return f"https://{host.rsplit('@', 1)[-1]}/{path.lstrip('/')}"
-    parts = urllib.parse.urlsplit(origin)
-    if parts.scheme in ("ssh", "git+ssh", "https", "http") and parts.hostname:
-        scheme = "https" if parts.scheme != "http" else "http"
-        port = f":{parts.port}" if parts.port and parts.scheme.startswith("http") else ""
-        return parts._replace(scheme=scheme, netloc=parts.hostname + port).geturl()
-    return origin
+    return (project.fetchable(origin) if origin else url), commit, cautions
 
 
 def _diff(args: argparse.Namespace) -> int:

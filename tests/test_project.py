@@ -26,6 +26,7 @@ from sitebuild import CHROMIUM, ROOT, serve
 
 from generator import cli, project
 from generator.rules.validate import check_file
+from generator.site import needs
 from generator.site.mkdocs_plugin import site_needs
 
 PACKAGED = ("pyproject.toml", "README.md", "generator")
@@ -218,7 +219,7 @@ def test_init_pins_the_checkout_it_runs_from():
     project.Source(url, commit)  # an address pip can install from
     origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
                             capture_output=True, text=True).stdout.strip()
-    assert url == (cli._fetchable(origin) if origin else ROOT.as_uri())
+    assert url == (project.fetchable(origin) if origin else ROOT.as_uri())
 
 
 def test_the_new_repository_locks_what_refarch_locks():
@@ -251,7 +252,7 @@ def test_a_project_lacking_extensions_gets_them_and_a_conflicting_one_stops_the_
     assert loaded.markdown_extensions.count("markdown.extensions.attr_list") == 1
     assert "attr_list" not in loaded.markdown_extensions  # named in full, it is the same extension
     names = {name.removeprefix("markdown.extensions.") for name in loaded.markdown_extensions}
-    assert set(site_needs.EXTENSIONS) <= names
+    assert set(needs.EXTENSIONS) <= names
     assert loaded.mdx_configs["pymdownx.tabbed"] == {"alternate_style": True}  # unset: the pages' value
     site_needs.add_assets(loaded)
     site_needs.add_assets(loaded)  # listed once, however often

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +67,19 @@ def files(source: Source, platform: str = "kvm", hosts: int = 3) -> dict[str, by
     made[f"architectures/{EXAMPLE}.yaml"] = scaffold.architecture(EXAMPLE, platform, hosts)
     made["architectures/architecture.schema.json"] = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in sorted(made.items())}
+
+
+def fetchable(origin: str) -> str:
+    """A git remote's address as CI fetches it: a local path as a file address, SSH (which needs a key CI does
+    not have) as https on the same host, and https without the user and token it may carry."""
+    if origin.startswith("/"):
+        return Path(origin).as_uri()
+    if "://" not in origin and ":" in origin:  # scp-like: git@host:owner/name.git
+        host, path = origin.split(":", 1)
+        return f"https://{host.rsplit('@', 1)[-1]}/{path.lstrip('/')}"
+    parts = urllib.parse.urlsplit(origin)
+    if parts.scheme in ("ssh", "git+ssh", "https", "http") and parts.hostname:
+        scheme = "https" if parts.scheme != "http" else "http"
+        port = f":{parts.port}" if parts.port and parts.scheme.startswith("http") else ""
+        return parts._replace(scheme=scheme, netloc=parts.hostname + port).geturl()
+    return origin

@@ -1,10 +1,10 @@
 """Generate the architecture, catalog and rule pages of the site, and keep them live in `mkdocs serve`.
 
-Thin glue: every page and image comes from `generator.site.build`; this class only reads the
+Thin glue: every page and image comes from `generator.site.builder`; this class only reads the
 configuration, gives the project the Markdown extensions and the package's scripts and styles the pages
-need (`site_needs`), hands MkDocs the results as generated files, puts the comparison table on the
-hand-written home page, reports problems through MkDocs' logger, and watches the inputs. What each
-architecture gives is cached across builds under `cache_dir` (`generator.build_cache`), so
+need (`generator.site.needs`, applied by `site_needs`), hands MkDocs the results as generated files,
+puts the comparison table on the hand-written home page, reports problems through MkDocs' logger, and
+watches the inputs. What each architecture gives is cached across builds under `cache_dir` (`generator.site.cache`), so
 `mkdocs serve` remakes only the file that changed, and a cold build makes them in parallel.
 In a dirty build (`mkdocs serve --dirty`, which `make serve` runs) MkDocs renders only the pages that
 changed; `dirty.DirtyBuilds` tells it which did.
